@@ -1,0 +1,236 @@
+"""`queue-server`: run an office's queue server and manage its accounts and devices.
+
+    queue-server run [--config FILE] [--data DIR] [--host H] [--port P] [--threads N]
+    queue-server user add NAME --role ROLE [--workplace ID ...]   (password on stdin)
+    queue-server device add NAME --kind kiosk|display             (prints the token)
+    queue-server demo [--headless]                                (the demo office)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
+from queue_server.domain.clock import SystemClock
+from queue_server.domain.office import Office
+from queue_server.store import accounts
+from queue_server.store.audit import record_audit
+
+DEFAULT_DATA = Path("var") / "office"
+DEMO_DATA = Path("var") / "demo"
+DEMO_PASSWORD = "demo"
+DEMO_DEVICES = {"kiosk-1": ("kiosk", "demo-kiosk-token"),
+                "hall-display": ("display", "demo-display-token")}
+# name, role, and the queue whose n-th workplace they sit at (None: no workplace)
+DEMO_STAFF = (
+    ("admin", "admin", None, 0),
+    ("hall", "administrator", None, 0),
+    ("reception", "reception", "reception", 0),
+    ("curator1", "curator", "curator", 0),
+    ("curator2", "curator", "curator", 1),
+    ("psychologist", "specialist", "psychologist", 0),
+    ("career", "specialist", "career", 0),
+    ("individual", "specialist", "individual", 0),
+    ("employer", "specialist", "employers", 0),
+    ("callcentre", "call_centre", None, 0),
+    ("manager", "manager", None, 0),
+)
+TICK_SECONDS = 2.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        print(f"queue-server: configuration refused: {error}", file=sys.stderr)
+        return 2
+    except accounts.AccountError as error:
+        print(f"queue-server: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="queue-server", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser, data_default: Path) -> None:
+        sub.add_argument("--data", type=Path, default=data_default,
+                         help=f"data directory (default {data_default})")
+        sub.add_argument("--config", type=Path, default=None,
+                         help="office TOML file (default: the demo office)")
+
+    def serving(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        sub.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
+        sub.add_argument("--threads", type=int, default=400,
+                         help="worker threads; each open event stream holds one")
+
+    run = commands.add_parser("run", help="run the queue server")
+    common(run, DEFAULT_DATA)
+    serving(run)
+    run.set_defaults(handler=_run)
+
+    user = commands.add_parser("user", help="staff accounts").add_subparsers(required=True)
+    add_user = user.add_parser("add", help="add a staff account; password from stdin")
+    common(add_user, DEFAULT_DATA)
+    add_user.add_argument("name")
+    add_user.add_argument("--role", required=True, choices=accounts.ROLES)
+    add_user.add_argument("--workplace", action="append", default=[], dest="workplaces")
+    add_user.set_defaults(handler=_add_user)
+
+    device = commands.add_parser("device", help="kiosks and displays").add_subparsers(required=True)
+    add_device = device.add_parser("add", help="register a device and print its token")
+    common(add_device, DEFAULT_DATA)
+    add_device.add_argument("name")
+    add_device.add_argument("--kind", required=True, choices=accounts.DEVICE_KINDS)
+    add_device.set_defaults(handler=_add_device)
+
+    demo = commands.add_parser("demo", help="the demo office with demo accounts, and a kiosk")
+    common(demo, DEMO_DATA)
+    serving(demo)
+    demo.add_argument("--headless", action="store_true", help="no kiosk window")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _office(args: argparse.Namespace) -> Office:
+    return load_office(args.config or DEMO_OFFICE_PATH)
+
+
+def _service(args: argparse.Namespace):
+    from queue_server.service import QueueService
+    from queue_server.store.database import DATABASE_NAME, Store
+
+    office = _office(args)
+    return QueueService(Store(args.data / DATABASE_NAME), office, SystemClock())
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    service = _service(args)
+    for workplace in args.workplaces:
+        service.office.workplace(workplace)  # UnknownId names it
+    password = (getpass.getpass("password: ") if sys.stdin.isatty()
+                else sys.stdin.readline().rstrip("\n"))
+    with service.store.write() as db:
+        accounts.create_user(db, args.name, args.role, password, args.workplaces,
+                             now=service.now())
+        record_audit(db, actor="cli", action="user.add",
+                     detail=f"{args.name} {args.role} {' '.join(args.workplaces)}".strip())
+    print(f"user {args.name} ({args.role}) added")
+    return 0
+
+
+def _add_device(args: argparse.Namespace) -> int:
+    service = _service(args)
+    with service.store.write() as db:
+        token = accounts.add_device(db, args.name, args.kind, now=service.now())
+        record_audit(db, actor="cli", action="device.add", detail=f"{args.name} {args.kind}")
+    print(token)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    office = _office(args)
+    return _serve(office, args)
+
+
+def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
+    from waitress.server import create_server
+
+    from queue_server.web import create_app
+
+    app = create_app(office=office, data_dir=args.data)
+    service = app.extensions["odno_okno"]
+    stop = threading.Event()
+    threading.Thread(target=_ticker, args=(service, stop), daemon=True, name="ticker").start()
+    server = create_server(
+        app, host=args.host, port=args.port, threads=args.threads,
+        connection_limit=max(1000, args.threads * 2), asyncore_use_poll=True,
+        channel_timeout=60, ident="odno-okno",
+    )
+    url = f"http://{args.host}:{server.effective_port}"
+    print(f"queue-server: {office.name.ru}: listening on {url}", flush=True)
+    if on_listening:
+        on_listening(url)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+    return 0
+
+
+def _ticker(service, stop: threading.Event) -> None:
+    """Postponed visitors come back and the office day closes without anyone asking."""
+    while not stop.wait(TICK_SECONDS):
+        try:
+            service.tick()
+        except Exception as error:  # keep ticking; the next round retries
+            print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    office = _office(args)
+    _seed_demo(args, office)
+
+    def announce(url: str) -> None:
+        print(_demo_banner(url, office), flush=True)
+        if not args.headless:
+            _start_kiosk(url)
+
+    return _serve(office, args, on_listening=announce)
+
+
+def _seed_demo(args: argparse.Namespace, office: Office) -> None:
+    from queue_server.service import QueueService
+    from queue_server.store.database import DATABASE_NAME, Store
+
+    service = QueueService(Store(args.data / DATABASE_NAME), office, SystemClock())
+    with service.store.write() as db:
+        for name, (kind, token) in DEMO_DEVICES.items():
+            accounts.add_device(db, name, kind, now=service.now(), token=token)
+        for name, role, queue, index in DEMO_STAFF:
+            if accounts.get_user(db, name) is not None:
+                continue
+            places = [w.id for w in office.workplaces if w.queue_ids[:1] == (queue,)]
+            workplaces = places[index:index + 1] if queue else []
+            accounts.create_user(db, name, role, DEMO_PASSWORD, workplaces, now=service.now())
+    service.store.close()
+
+
+def _demo_banner(url: str, office: Office) -> str:
+    zones = " ".join(sorted({w.zone for w in office.workplaces}))
+    first_workplace = office.workplaces[0].id if office.workplaces else "…"
+    return "\n".join([
+        "",
+        f"  Одно окно — demo office: {office.name.ru}",
+        f"  Staff pages:        {url}/staff/   (accounts: admin, hall, reception, curator1,",
+        "                      curator2, psychologist, career, … — password 'demo')",
+        f"  Hall display:       {url}/display/hall/all?token=demo-display-token",
+        f"  Zones:              {zones}",
+        f"  Window display:     {url}/display/workplace/{first_workplace}?token=demo-display-token",
+        f"  API:                {url}/api/v1/openapi.json   (kiosk token: demo-kiosk-token)",
+        "",
+    ])
+
+
+def _start_kiosk(url: str) -> None:
+    command = [sys.executable, "-m", "kiosk", "--server", url, "--token",
+               DEMO_DEVICES["kiosk-1"][1], "--printer", "none"]
+    try:
+        subprocess.Popen(command, env=os.environ.copy())
+        print("  Kiosk window started (queue-kiosk).", flush=True)
+    except OSError as error:
+        print(f"  Kiosk not started: {error}", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The rules of the queue as plain Python: no Flask, Kivy or SQL in here."""

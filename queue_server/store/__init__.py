@@ -1,0 +1,1 @@
+"""SQLite storage through sqlite-utils: the event log, the ticket projection, accounts."""

@@ -1,0 +1,186 @@
+"""Staff accounts, their sign-in sessions, and device tokens.
+
+Passwords are hashed with werkzeug's scrypt; tokens are random and only their
+SHA-256 is stored, so a copy of the database gives no one a working token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ROLES = ("administrator", "reception", "curator", "specialist", "call_centre", "manager", "admin")
+OPERATOR_ROLES = ("reception", "curator", "specialist")
+DEVICE_KINDS = ("kiosk", "display")
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    workplaces: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    kind: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_name(name: str) -> str:
+    if not name or len(name) > 64 or not set(name) <= NAME_CHARS:
+        raise AccountError("name: 1–64 characters of a–z, 0–9, '.', '_' or '-'")
+    return name
+
+
+def _user(row: dict) -> User:
+    return User(row["name"], row["role"], tuple(json.loads(row["workplaces"])), bool(row["active"]))
+
+
+def create_user(db: sqlite_utils.Database, name: str, role: str, password: str,
+                workplaces: list[str] | tuple[str, ...] = (), *, now: datetime) -> User:
+    check_name(name)
+    if role not in ROLES:
+        raise AccountError(f"role: must be one of {', '.join(ROLES)}")
+    if len(password) < 4:
+        raise AccountError("password: at least 4 characters")
+    if get_user(db, name) is not None:
+        raise AccountError(f"name: user {name!r} exists")
+    db["users"].insert({
+        "name": name, "role": role, "password_hash": generate_password_hash(password),
+        "workplaces": json.dumps(list(workplaces)), "active": 1, "created_at": now.isoformat(),
+    })
+    return User(name, role, tuple(workplaces), True)
+
+
+def get_user(db: sqlite_utils.Database, name: str) -> User | None:
+    rows = list(db.query("SELECT * FROM users WHERE name = ?", [name]))
+    return _user(rows[0]) if rows else None
+
+
+def list_users(db: sqlite_utils.Database) -> list[User]:
+    return [_user(row) for row in db.query("SELECT * FROM users ORDER BY name")]
+
+
+def update_user(db: sqlite_utils.Database, name: str, *, role: str | None = None,
+                workplaces: list[str] | tuple[str, ...] | None = None,
+                active: bool | None = None) -> User:
+    if get_user(db, name) is None:
+        raise AccountError(f"name: no user {name!r}")
+    changes: dict = {}
+    if role is not None:
+        if role not in ROLES:
+            raise AccountError(f"role: must be one of {', '.join(ROLES)}")
+        changes["role"] = role
+    if workplaces is not None:
+        changes["workplaces"] = json.dumps(list(workplaces))
+    if active is not None:
+        changes["active"] = int(active)
+        if not active:
+            db.execute("DELETE FROM sessions WHERE user = ?", [name])
+    if changes:
+        db["users"].update(name, changes)
+    user = get_user(db, name)
+    assert user is not None
+    return user
+
+
+def set_password(db: sqlite_utils.Database, name: str, password: str) -> None:
+    if len(password) < 4:
+        raise AccountError("password: at least 4 characters")
+    if get_user(db, name) is None:
+        raise AccountError(f"name: no user {name!r}")
+    db["users"].update(name, {"password_hash": generate_password_hash(password)})
+    db.execute("DELETE FROM sessions WHERE user = ?", [name])
+
+
+def verify_password(db: sqlite_utils.Database, name: str, password: str) -> User | None:
+    rows = list(db.query("SELECT * FROM users WHERE name = ? AND active = 1", [name]))
+    if not rows or not check_password_hash(rows[0]["password_hash"], password):
+        return None
+    return _user(rows[0])
+
+
+def open_session(db: sqlite_utils.Database, name: str, *, now: datetime,
+                 lifetime: timedelta) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    expires = now + lifetime
+    db["sessions"].insert({"token_hash": hash_token(token), "user": name,
+                           "created_at": now.isoformat(), "expires_at": expires.isoformat()})
+    return token, expires
+
+
+def session_user(db: sqlite_utils.Database, token: str, *, now: datetime) -> User | None:
+    rows = list(db.query(
+        "SELECT users.* FROM sessions JOIN users ON users.name = sessions.user "
+        "WHERE token_hash = ? AND expires_at > ? AND users.active = 1",
+        [hash_token(token), now.isoformat()]))
+    return _user(rows[0]) if rows else None
+
+
+def close_session(db: sqlite_utils.Database, token: str) -> None:
+    db.execute("DELETE FROM sessions WHERE token_hash = ?", [hash_token(token)])
+
+
+def add_device(db: sqlite_utils.Database, name: str, kind: str, *, now: datetime,
+               token: str | None = None) -> str:
+    """Register a kiosk or display; answers its token (shown once, stored hashed)."""
+    check_name(name)
+    if kind not in DEVICE_KINDS:
+        raise AccountError(f"kind: must be one of {', '.join(DEVICE_KINDS)}")
+    token = token or secrets.token_urlsafe(24)
+    db["devices"].upsert({"name": name, "kind": kind, "token_hash": hash_token(token),
+                          "created_at": now.isoformat()}, pk="name")
+    return token
+
+
+def device_for_token(db: sqlite_utils.Database, token: str) -> Device | None:
+    rows = list(db.query("SELECT name, kind FROM devices WHERE token_hash = ?", [hash_token(token)]))
+    return Device(rows[0]["name"], rows[0]["kind"]) if rows else None
+
+
+def list_devices(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("SELECT name, kind, printer, printer_detail, seen_at FROM devices "
+                         "ORDER BY name"))
+
+
+# --- slowing down password guessing -------------------------------------------------
+
+FREE_ATTEMPTS = 3
+MAX_DELAY_SECONDS = 300
+
+
+def sign_in_delay(db: sqlite_utils.Database, key: str, *, now: datetime) -> float:
+    """Seconds to wait before ``key`` (name and address) may try again; 0 when free."""
+    rows = list(db.query("SELECT * FROM sign_in_failures WHERE key = ?", [key]))
+    if not rows or rows[0]["failures"] < FREE_ATTEMPTS:
+        return 0.0
+    delay = min(MAX_DELAY_SECONDS, 2 ** (rows[0]["failures"] - FREE_ATTEMPTS + 1))
+    ready = datetime.fromisoformat(rows[0]["last_at"]) + timedelta(seconds=delay)
+    return max(0.0, (ready - now).total_seconds())
+
+
+def note_sign_in(db: sqlite_utils.Database, key: str, *, ok: bool, now: datetime) -> None:
+    if ok:
+        db.execute("DELETE FROM sign_in_failures WHERE key = ?", [key])
+        return
+    db.execute(
+        "INSERT INTO sign_in_failures (key, failures, last_at) VALUES (?, 1, ?) "
+        "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at",
+        [key, now.isoformat()])

@@ -1,0 +1,131 @@
+"""Schema changes, recorded in the database and applied at start (sqlite-utils Migrations)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("odno_okno")
+
+
+@migrations()
+def m001_event_log_and_tickets(db: sqlite_utils.Database) -> None:
+    db.execute("""
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            workplace TEXT,
+            ticket_id TEXT,
+            payload TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX events_ticket ON events (ticket_id)")
+    db.execute("""
+        CREATE TABLE tickets (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            queue TEXT NOT NULL,
+            life_situation TEXT NOT NULL,
+            language TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            workplace TEXT,
+            target_workplace TEXT,
+            "returning" INTEGER NOT NULL DEFAULT 0,
+            return_stack TEXT NOT NULL DEFAULT '[]',
+            calls INTEGER NOT NULL DEFAULT 0,
+            called_at TEXT,
+            started_at TEXT,
+            finished_at TEXT,
+            postponed_until TEXT,
+            postponed_by TEXT,
+            appointment_at TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            request_id TEXT UNIQUE,
+            UNIQUE (day, prefix, seq)
+        )""")
+    # Only open tickets are read on the hot paths (call next, queue counts): a partial
+    # index keeps those reads independent of the size of the history.
+    db.execute("""CREATE INDEX tickets_open ON tickets (status, queue)
+                  WHERE status IN ('waiting', 'called', 'serving', 'postponed')""")
+    db.execute("CREATE INDEX tickets_day ON tickets (day, workplace)")
+    db.execute("""
+        CREATE TABLE counters (
+            day TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (day, prefix)
+        )""")
+    db.execute("""
+        CREATE TABLE delivered_services (
+            ticket_id TEXT NOT NULL REFERENCES tickets(id),
+            service TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            workplace TEXT
+        )""")
+
+
+@migrations()
+def m002_accounts_devices_sessions(db: sqlite_utils.Database) -> None:
+    db.execute("""
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            workplaces TEXT NOT NULL DEFAULT '[]',
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE devices (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            printer TEXT,
+            printer_detail TEXT,
+            seen_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user TEXT NOT NULL REFERENCES users(name),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE sign_in_failures (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE workplace_state (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            user TEXT,
+            since TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE help_calls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device TEXT NOT NULL,
+            at TEXT NOT NULL,
+            acknowledged_by TEXT,
+            acknowledged_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            workplace TEXT,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )""")

@@ -1,0 +1,189 @@
+"""Tickets and their events in SQLite.
+
+The ``events`` table is the append-only truth; the ``tickets`` table is the
+current state of each visit, updated in the same transaction as its events, so
+the two never disagree.  ``rebuild_tickets`` recomputes the second from the first.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from queue_server.domain import events as ev
+from queue_server.domain.tickets import ACTIVE, Status, Ticket, apply, replay
+
+TICKET_COLUMNS = (
+    "id", "day", "prefix", "seq", "queue", "life_situation", "language", "priority", "status",
+    "issued_at", "queued_at", "workplace", "target_workplace", "returning", "return_stack",
+    "calls", "called_at", "started_at", "finished_at", "postponed_until", "postponed_by",
+    "appointment_at", "comment", "request_id",
+)
+_TIME_COLUMNS = ("issued_at", "queued_at", "called_at", "started_at", "finished_at",
+                 "postponed_until", "appointment_at")
+_OPEN = tuple(status.value for status in ACTIVE)
+_INSERT = (
+    f"INSERT INTO tickets ({', '.join(f'[{c}]' for c in TICKET_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in TICKET_COLUMNS)})"
+)
+_UPDATE = (
+    f"UPDATE tickets SET {', '.join(f'[{c}] = ?' for c in TICKET_COLUMNS[1:])} WHERE id = ?"
+)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event with its position in the log; the position is its id on the event stream."""
+
+    seq: int
+    event: ev.Event
+    ticket: Ticket | None = None  # the ticket as it was right after this event
+
+
+def ticket_to_row(ticket: Ticket) -> tuple:
+    values: dict[str, Any] = {}
+    for column in TICKET_COLUMNS:
+        value = getattr(ticket, column)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, bool):
+            value = int(value)
+        elif column == "return_stack":
+            value = json.dumps(list(value))
+        elif column == "status":
+            value = value.value
+        values[column] = value
+    return tuple(values[column] for column in TICKET_COLUMNS)
+
+
+def ticket_from_row(row: dict[str, Any]) -> Ticket:
+    values = dict(row)
+    for column in _TIME_COLUMNS:
+        if values[column] is not None:
+            values[column] = datetime.fromisoformat(values[column])
+    values["day"] = date.fromisoformat(values["day"])
+    values["priority"] = bool(values["priority"])
+    values["returning"] = bool(values["returning"])
+    values["return_stack"] = tuple(json.loads(values["return_stack"]))
+    values["status"] = Status(values["status"])
+    return Ticket(**values)
+
+
+def next_seq(db: sqlite_utils.Database, day: date, prefix: str) -> int:
+    """The next number of ``prefix`` on ``day``; call inside a write transaction."""
+    db.execute(
+        "INSERT INTO counters (day, prefix, last) VALUES (?, ?, 1) "
+        "ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1",
+        [day.isoformat(), prefix],
+    )
+    return db.execute(
+        "SELECT last FROM counters WHERE day = ? AND prefix = ?", [day.isoformat(), prefix]
+    ).fetchone()[0]
+
+
+def insert_ticket(db: sqlite_utils.Database, ticket: Ticket) -> None:
+    db.execute(_INSERT, ticket_to_row(ticket))
+
+
+def save_ticket(db: sqlite_utils.Database, ticket: Ticket) -> None:
+    row = ticket_to_row(ticket)
+    db.execute(_UPDATE, (*row[1:], row[0]))
+
+
+def append_events(db: sqlite_utils.Database, events: list[ev.Event],
+                  states: list[Ticket | None] | None = None) -> list[StoredEvent]:
+    stored = []
+    for index, event in enumerate(events):
+        cursor = db.execute(
+            "INSERT INTO events (type, at, actor, workplace, ticket_id, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [event.type, event.at.isoformat(), event.actor, event.workplace,
+             getattr(event, "ticket_id", None), json.dumps(event.payload(), ensure_ascii=False)],
+        )
+        stored.append(StoredEvent(cursor.lastrowid, event, states[index] if states else None))
+    return stored
+
+
+def record_ticket_events(
+    db: sqlite_utils.Database, ticket: Ticket | None, events: list[ev.Event],
+) -> tuple[Ticket | None, list[StoredEvent]]:
+    """Apply ``events`` to ``ticket``, store both; inside a write transaction."""
+    if not events:
+        return ticket, []
+    is_new = ticket is None
+    states: list[Ticket | None] = []
+    for event in events:
+        if isinstance(event, ev.TicketEvent):
+            ticket = apply(ticket, event)
+        states.append(ticket)
+    if ticket is not None:
+        (insert_ticket if is_new else save_ticket)(db, ticket)
+    for event in events:
+        if isinstance(event, ev.ServiceFinished):
+            for service in event.services:
+                db.execute(
+                    "INSERT INTO delivered_services (ticket_id, service, at, actor, workplace) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [event.ticket_id, service, event.at.isoformat(), event.actor, event.workplace],
+                )
+    return ticket, append_events(db, events, states)
+
+
+def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
+    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
+    return ticket_from_row(rows[0]) if rows else None
+
+
+def ticket_by_request(db: sqlite_utils.Database, request_id: str) -> Ticket | None:
+    rows = list(db.query("SELECT * FROM tickets WHERE request_id = ?", [request_id]))
+    return ticket_from_row(rows[0]) if rows else None
+
+
+def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
+    """Every ticket still in play, whatever the size of the history (partial index)."""
+    marks = ", ".join("?" for _ in _OPEN)
+    return [ticket_from_row(row) for row in
+            db.query(f"SELECT * FROM tickets WHERE status IN ({marks})", _OPEN)]
+
+
+def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
+    return [ticket_from_row(row) for row in
+            db.query("SELECT * FROM tickets WHERE day = ? ORDER BY issued_at", [day.isoformat()])]
+
+
+def event_records(db: sqlite_utils.Database, *, after: int = 0, ticket_id: str | None = None,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM events WHERE seq > ?"
+    params: list[Any] = [after]
+    if ticket_id is not None:
+        sql += " AND ticket_id = ?"
+        params.append(ticket_id)
+    sql += " ORDER BY seq"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return list(db.query(sql, params))
+
+
+def stored_event(record: dict[str, Any]) -> StoredEvent:
+    return StoredEvent(record["seq"], ev.event_from_record(
+        record["type"], datetime.fromisoformat(record["at"]), record["actor"],
+        record["workplace"], record["ticket_id"], json.loads(record["payload"]),
+    ))
+
+
+def last_seq(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+
+def rebuild_tickets(db: sqlite_utils.Database) -> dict[str, Ticket]:
+    """The state of every ticket recomputed from the event log alone."""
+    ticket_events = [
+        stored_event(record).event
+        for record in db.query("SELECT * FROM events WHERE ticket_id IS NOT NULL ORDER BY seq")
+    ]
+    return replay(ticket_events)  # type: ignore[arg-type]

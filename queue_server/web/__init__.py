@@ -1,0 +1,93 @@
+"""The Flask application: the JSON API, the staff pages and the display pages."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from queue_server.domain.clock import Clock, SystemClock
+from queue_server.domain.office import Office
+from queue_server.eventbus import EventBus
+from queue_server.service import QueueService
+from queue_server.store.database import DATABASE_NAME, Store
+
+DEFAULTS: dict[str, Any] = {
+    "PING_SECONDS": 5.0,  # keepalive on event streams; dead clients are dropped at the next one
+    "SESSION_HOURS": 12,
+    "REPLAY_LIMIT": 1000,  # events replayed to a reconnecting client before asking it to resync
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Strict",
+    "SESSION_COOKIE_NAME": "okno_session",
+    "JSON_SORT_KEYS": False,
+}
+
+
+def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
+               config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(OFFICE=office, DATA_DIR=Path(data_dir))
+    app.config["SECRET_KEY"] = _secret_key(Path(data_dir))
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Cyrillic stays readable in answers
+    app.json.sort_keys = False
+
+    store = Store(Path(data_dir) / DATABASE_NAME)
+    app.extensions["odno_okno"] = QueueService(store, office, clock or SystemClock(), EventBus())
+
+    from queue_server.web.api import blueprint as api_blueprint
+
+    app.register_blueprint(api_blueprint)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(405, _not_allowed)
+    _register_optional(app)
+    return app
+
+
+def _not_found(error):
+    """Unknown addresses under /api/ answer JSON like every other API error."""
+    if request.path.startswith("/api/"):
+        return {"error": "not_found", "reason": "no such API route"}, 404
+    return error
+
+
+def _not_allowed(error):
+    if request.path.startswith("/api/"):
+        return {"error": "method_not_allowed", "reason": f"{request.method} is not allowed here"}, 405
+    return error
+
+
+def service_of(app: Flask) -> QueueService:
+    return app.extensions["odno_okno"]
+
+
+def _register_optional(app: Flask) -> None:
+    """The staff pages and displays, each its own package."""
+    from queue_server.web import home
+
+    app.register_blueprint(home.blueprint)
+    try:
+        from queue_server.web.staff import blueprint as staff_blueprint
+    except ImportError:  # pragma: no cover - during development only
+        staff_blueprint = None
+    if staff_blueprint is not None:
+        app.register_blueprint(staff_blueprint)
+    try:
+        from displays import blueprint as display_blueprint
+    except ImportError:  # pragma: no cover
+        display_blueprint = None
+    if display_blueprint is not None:
+        app.register_blueprint(display_blueprint)
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Kept in the data directory, so sessions survive a restart."""
+    path = data_dir / "secret_key"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,17 @@
+"""JSON API under /api/v1: one module per resource, errors as JSON from one place."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from queue_server.web.api import (  # noqa: E402,F401  (modules register their routes)
+    errors,
+    events,
+    help_calls,
+    office,
+    openapi,
+    queues,
+    sessions,
+    tickets,
+    workplaces,
+)

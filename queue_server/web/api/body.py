@@ -1,0 +1,45 @@
+"""Reading and checking a JSON request body at the edge."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from queue_server.service import BadRequest
+
+_MISSING = object()
+
+
+def json_body(*, optional: bool = False) -> dict[str, Any]:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise BadRequest("a JSON object body is required")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *,
+          default: Any = _MISSING, max_length: int | None = None) -> Any:
+    value = body.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if default is _MISSING:
+            raise BadRequest(f"{name}: required")
+        return default
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise BadRequest(f"{name}: must be {' or '.join(k.__name__ for k in kinds)}")
+    if not isinstance(value, kinds):
+        raise BadRequest(f"{name}: must be {' or '.join(k.__name__ for k in kinds)}")
+    if max_length is not None and isinstance(value, str | list) and len(value) > max_length:
+        unit = "characters" if isinstance(value, str) else "items"
+        raise BadRequest(f"{name}: at most {max_length} {unit}")
+    return value

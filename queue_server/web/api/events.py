@@ -1,0 +1,103 @@
+"""GET /events: server-sent events of every change, with pings and resynchronisation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from flask import Response, current_app, request
+
+from queue_server.eventbus import OVERFLOW
+from queue_server.service import BadRequest, NotFound
+from queue_server.store.tickets import StoredEvent, event_records, last_seq, stored_event
+from queue_server.web.api import blueprint
+from queue_server.web.api.views import event_for
+from queue_server.web.auth import current_principal, require
+
+RETRY_MS = 2000  # how soon a browser reconnects after losing the stream
+
+
+def _message(body: dict) -> str:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {body['seq']}\nevent: {body['type']}\ndata: {data}\n\n"
+
+
+def _resync(seq: int) -> str:
+    return f"id: {seq}\nevent: resync\ndata: {json.dumps({'seq': seq, 'type': 'resync'})}\n\n"
+
+
+def _resume_point() -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest("Last-Event-ID / after: must be an event number") from None
+    if value < 0:
+        raise BadRequest("Last-Event-ID / after: must not be negative")
+    return value
+
+
+@blueprint.get("/events")
+@require("read events")
+def event_stream():
+    service = current_app.extensions["odno_okno"]
+    office = service.office
+    staff = current_principal().is_staff
+    ping = float(current_app.config["PING_SECONDS"])
+    limit = int(current_app.config["REPLAY_LIMIT"])
+    after = _resume_point()
+    # Subscribe before reading the backlog, so nothing falls between the two.
+    subscription = service.bus.subscribe()
+
+    def render(stored: StoredEvent) -> str | None:
+        body = event_for(stored, office, staff=staff)
+        return _message(body) if body is not None else None
+
+    def backlog() -> tuple[list[str], int]:
+        db = service.store.db
+        if after is None:  # a new client: everything in its inbox is news
+            return [], 0
+        records = event_records(db, after=after, limit=limit + 1)
+        if len(records) > limit:
+            newest = last_seq(db)
+            return [_resync(newest)], newest
+        messages, newest, tickets = [], after, {}
+        for record in records:
+            stored = stored_event(record)
+            ticket_id = record["ticket_id"]
+            if ticket_id is not None:
+                if ticket_id not in tickets:
+                    try:
+                        tickets[ticket_id] = service.ticket(ticket_id)
+                    except NotFound:
+                        tickets[ticket_id] = None
+                stored = StoredEvent(stored.seq, stored.event, tickets[ticket_id])
+            if (text := render(stored)) is not None:
+                messages.append(text)
+            newest = stored.seq
+        return messages, newest
+
+    def stream() -> Iterator[str]:
+        try:
+            yield f"retry: {RETRY_MS}\n: connected\n\n"
+            messages, newest = backlog()
+            yield from messages
+            while True:
+                item = subscription.get(timeout=ping)
+                if item is None:
+                    yield ": ping\n\n"
+                elif item is OVERFLOW:
+                    newest = last_seq(service.store.db)
+                    yield _resync(newest)
+                elif item.seq > newest:
+                    newest = item.seq
+                    if (text := render(item)) is not None:
+                        yield text
+        finally:
+            subscription.close()
+
+    return Response(stream(), mimetype="text/event-stream", headers={
+        "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+    })

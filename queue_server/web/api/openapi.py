@@ -1,0 +1,169 @@
+"""GET /openapi.json: the API described for other systems.
+
+tests/test_openapi.py checks that every route is described and every description
+has a route, so this document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from queue_server import __version__
+from queue_server.web.api import blueprint
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description}
+    if schema is not None:
+        answer["content"] = {"application/json": {"schema": schema}}
+    return answer
+
+
+ERRORS = {
+    "400": _json("Bad input; the reason names the field", _ref("Error")),
+    "401": _json("No valid token", _ref("Error")),
+    "403": _json("The role may not do this, or not from this workplace", _ref("Error")),
+    "404": _json("No such ticket, workplace or route", _ref("Error")),
+    "409": _json("Wrong state for this action, or the workplace is busy", _ref("Error")),
+}
+
+
+def _op(summary: str, responses: dict[str, Any], *, body: dict | None = None,
+        public: bool = False, params: list | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": {**responses, **ERRORS}}
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    if public:
+        operation["security"] = []
+    if params:
+        operation["parameters"] = params
+    return operation
+
+
+def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+TICKET_ACTIONS = ["call", "recall", "start", "redirect", "postpone", "no-show", "restore",
+                  "finish", "cancel", "priority", "situation"]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error", "reason"], "properties": {
+        "error": {"type": "string", "example": "wrong_state"},
+        "reason": {"type": "string"}}},
+    "Text": {"type": "object", "properties": {
+        "ru": {"type": "string"}, "tt": {"type": "string"}, "en": {"type": "string"}}},
+    "NewTicket": {"type": "object", "required": ["life_situation"], "properties": {
+        "life_situation": {"type": "string", "example": "job_search"},
+        "language": {"type": "string", "enum": ["ru", "tt", "en"], "default": "ru"},
+        "priority": {"type": "boolean", "default": False,
+                     "description": "out-of-turn service; a flag only, never a reason"},
+        "request_id": {"type": "string", "maxLength": 64,
+                       "description": "retry key: the same id answers the same ticket"}}},
+    "Ticket": {"type": "object", "properties": {
+        "id": {"type": "string"}, "number": {"type": "string", "example": "А012"},
+        "spoken_number": {"type": "string", "example": "А 12"},
+        "queue": {"type": "string"}, "status": {"type": "string", "enum": [
+            "waiting", "called", "serving", "postponed", "no_show", "finished", "cancelled"]},
+        "language": {"type": "string"}, "calls": {"type": "integer"},
+        "workplace": {"type": "object", "nullable": True},
+        "people_ahead": {"type": "integer"}, "estimated_wait_min": {"type": "integer"},
+        "status_url": {"type": "string"},
+        "life_situation": {"type": "string", "description": "staff, and the issuing kiosk"},
+        "priority": {"type": "boolean", "description": "staff only"}}},
+    "TicketAction": {"type": "object", "description": "fields depend on the action", "properties": {
+        "workplace": {"type": "string", "description": "call: calling workplace; redirect: destination"},
+        "queue": {"type": "string", "description": "redirect: destination queue"},
+        "comment": {"type": "string", "maxLength": 500},
+        "return_to_me": {"type": "boolean"},
+        "minutes": {"type": "number", "description": "postpone: back by itself after"},
+        "services": {"type": "array", "items": {"type": "string"}},
+        "result": {"type": "string"}, "reason": {"type": "string"},
+        "priority": {"type": "boolean"}, "life_situation": {"type": "string"}}},
+    "Login": {"type": "object", "required": ["username", "password"], "properties": {
+        "username": {"type": "string"}, "password": {"type": "string"}}},
+}
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/auth/login": {"post": _op("Staff sign-in; answers a bearer token",
+                                {"200": _json("Signed in"), "429": _json("Too many attempts")},
+                                body=_ref("Login"), public=True)},
+    "/auth/logout": {"post": _op("End this staff session", {"204": _json("Signed out")})},
+    "/auth/me": {"get": _op("Who this token belongs to", {"200": _json("The principal")})},
+    "/office": {"get": _op("The office: languages, life situations, queues, workplaces",
+                           {"200": _json("The office")})},
+    "/queues": {"get": _op("Waiting counts and oldest wait of every queue",
+                           {"200": _json("Queues")})},
+    "/workplaces": {"get": _op("State of every workplace", {"200": _json("Workplaces")})},
+    "/workplaces/{workplace_id}/status": {"post": _op(
+        "Open, break or closed", {"204": _json("Changed")},
+        body={"type": "object", "properties": {"status": {"type": "string",
+              "enum": ["open", "break", "closed"]}}}, params=[_path_param("workplace_id")])},
+    "/workplaces/{workplace_id}/call-next": {"post": _op(
+        "Call the next visitor", {"200": _json("Called", _ref("Ticket")),
+                                  "204": _json("Nobody waits")},
+        params=[_path_param("workplace_id")])},
+    "/tickets": {"post": _op("Issue a ticket", {"201": _json("Issued", _ref("Ticket")),
+                                                "200": _json("Same request_id again", _ref("Ticket"))},
+                             body=_ref("NewTicket"))},
+    "/tickets/{ticket_id}": {"get": _op(
+        "A ticket; public by its id, the whole visit for staff",
+        {"200": _json("The ticket", _ref("Ticket"))}, public=True,
+        params=[_path_param("ticket_id")])},
+    "/tickets/{ticket_id}/{action}": {"post": _op(
+        "Act on a ticket: " + ", ".join(TICKET_ACTIONS),
+        {"200": _json("The ticket after the action", _ref("Ticket"))}, body=_ref("TicketAction"),
+        params=[_path_param("ticket_id"),
+                {"name": "action", "in": "path", "required": True,
+                 "schema": {"type": "string", "enum": TICKET_ACTIONS}}])},
+    "/events": {"get": _op(
+        "Server-sent events of every change; Last-Event-ID or ?after= resumes",
+        {"200": {"description": "text/event-stream",
+                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}})},
+    "/help-calls": {
+        "post": _op("A kiosk asks for the administrator", {"201": _json("Help call opened")}),
+        "get": _op("Open help calls", {"200": _json("Help calls")}),
+    },
+    "/help-calls/{call_id}/acknowledge": {"post": _op(
+        "Someone is coming", {"204": _json("Acknowledged")},
+        params=[_path_param("call_id", "integer")])},
+    "/devices/status": {"post": _op(
+        "A kiosk reports its printer", {"204": _json("Recorded")},
+        body={"type": "object", "properties": {
+            "printer": {"type": "string", "enum": ["ok", "offline", "paper_out", "error"]},
+            "detail": {"type": "string"}}})},
+    "/devices": {"get": _op("Kiosks and displays with their last printer state",
+                            {"200": _json("Devices")})},
+    "/openapi.json": {"get": _op("This document", {"200": _json("OpenAPI 3.0")}, public=True)},
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Одно окно queue server", "version": __version__,
+                 "description": "See docs/api.md for the event stream and examples."},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "query": {"type": "apiKey", "in": "query", "name": "token"},
+            },
+        },
+        "security": [{"bearer": []}, {"query": []}],
+        "paths": PATHS,
+    }
+
+
+@blueprint.get("/openapi.json")
+def openapi_document():
+    return document()

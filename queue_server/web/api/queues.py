@@ -1,0 +1,43 @@
+"""GET /queues: waiting counts and the oldest wait of every queue."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from queue_server.domain import routing
+from queue_server.domain.tickets import Status
+from queue_server.web.api import blueprint
+from queue_server.web.api.views import ticket_staff
+from queue_server.web.auth import current_principal, require
+
+
+@blueprint.get("/queues")
+@require("read queues")
+def get_queues():
+    service = current_app.extensions["odno_okno"]
+    office = service.office
+    staff = current_principal().is_staff
+    now = service.now()
+    tickets = service.open_tickets()
+    states = service.workplace_states()
+    queues = []
+    for queue in office.queues:
+        line = routing.queue_order(tickets, queue.id, now, office.rules)
+        personal = [t for t in tickets if t.status is Status.WAITING and t.queue == queue.id
+                    and t.target_workplace is not None]
+        waiting = line + personal
+        oldest = max(((now - t.queued_at).total_seconds() for t in waiting), default=0)
+        entry = {
+            "id": queue.id, "name": queue.name.as_dict(), "prefix": queue.prefix,
+            "waiting": len(waiting), "oldest_wait_min": round(oldest / 60, 1),
+            "open_workplaces": sum(1 for w in office.workplaces_serving(queue.id)
+                                   if states[w.id]["status"] == "open"),
+        }
+        if staff:
+            entry["tickets"] = [
+                {**ticket_staff(t, office), "wait_min": round((now - t.queued_at).total_seconds() / 60, 1),
+                 "overdue": routing.overdue(t, now, office.rules)}
+                for t in waiting
+            ]
+        queues.append(entry)
+    return {"queues": queues, "wait_norm_min": office.rules.wait_norm_min}

@@ -1,0 +1,39 @@
+"""Staff sign-in for API clients: a bearer token per session."""
+
+from flask import request
+
+from queue_server.web.api import blueprint
+from queue_server.web.api.body import field, json_body
+from queue_server.web.auth import Unauthorized, current_principal, sign_in, sign_out
+
+
+@blueprint.post("/auth/login")
+def login():
+    body = json_body()
+    username = field(body, "username", str, max_length=64)
+    password = field(body, "password", str, max_length=256)
+    signed_in = sign_in(username, password, request.remote_addr)
+    user = signed_in.user
+    return {
+        "token": signed_in.token,
+        "expires_at": signed_in.expires_at.isoformat(),
+        "user": {"name": user.name, "role": user.role, "workplaces": list(user.workplaces)},
+    }
+
+
+@blueprint.post("/auth/logout")
+def logout():
+    principal = current_principal()
+    if principal is None or not principal.is_staff:
+        raise Unauthorized("a staff session token is required")
+    sign_out(principal.token)
+    return "", 204
+
+
+@blueprint.get("/auth/me")
+def me():
+    principal = current_principal()
+    if principal is None:
+        raise Unauthorized("a valid token is required")
+    return {"kind": principal.kind, "name": principal.name, "role": principal.role,
+            "workplaces": list(principal.workplaces)}

@@ -1,0 +1,113 @@
+"""Numbers per office day: local midnight, never reused, continuing after a restart."""
+
+from datetime import UTC, datetime
+
+from queue_server.config import DEMO_OFFICE_PATH, load_office
+from queue_server.domain.clock import ManualClock
+from queue_server.domain.numbering import office_day, printed_number, spoken_number
+from queue_server.domain.tickets import Status
+from queue_server.service import QueueService
+from queue_server.store.database import Store
+from queue_server.store.tickets import open_tickets, rebuild_tickets
+
+OFFICE = load_office(DEMO_OFFICE_PATH)
+
+
+def service_on(path, clock):
+    return QueueService(Store(path / "queue.db"), OFFICE, clock)
+
+
+def issue(service, situation="job_search"):
+    return service.issue(life_situation=situation, language="ru", priority=False,
+                         actor="device:kiosk").ticket
+
+
+def test_formats_for_print_and_speech():
+    assert printed_number("А", 7) == "А007"
+    assert printed_number("К", 1234) == "К1234"
+    assert spoken_number("А", 7) == "А 7"
+
+
+def test_office_day_is_local_not_utc():
+    late_utc = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # 00:30 on the 28th in Chelny
+    assert office_day(late_utc, "Europe/Moscow").isoformat() == "2026-11-28"
+    assert late_utc.date().isoformat() == "2026-11-27"
+
+
+def test_a_simulated_day_across_midnight_and_a_restart(tmp_path):
+    clock = ManualClock(datetime(2026, 11, 27, 5, 0, tzinfo=UTC))  # 08:00 local
+    service = service_on(tmp_path, clock)
+    morning = [issue(service) for _ in range(3)] + [issue(service, "disability")]
+    assert [t.number for t in morning] == ["А001", "А002", "А003", "К001"]
+
+    # The server restarts in the afternoon: numbering continues, nothing is reused.
+    clock.advance(hours=6)
+    service.store.close()
+    service = service_on(tmp_path, clock)
+    assert issue(service).number == "А004"
+    leftover = issue(service)  # will still wait at the end of the day
+
+    # 23:59 local is still the same day; 00:01 is a new one, numbering starts again.
+    clock.set(datetime(2026, 11, 27, 20, 59, tzinfo=UTC))
+    assert issue(service).number == "А006"
+    clock.advance(minutes=2)
+    first_of_new_day = issue(service)
+    assert (first_of_new_day.number, first_of_new_day.day.isoformat()) == ("А001", "2026-11-28")
+
+    # The day boundary closes what the old day left open (end_of_day = "cancel").
+    service.tick()
+    assert service.ticket(leftover.id).status is Status.CANCELLED
+    assert {t.id for t in open_tickets(service.store.db)} == {first_of_new_day.id}
+    # Same number on two days is fine: (day, prefix, number) is what is unique.
+    assert service.ticket(morning[0].id).number == first_of_new_day.number
+
+
+def test_the_projection_can_be_rebuilt_from_the_event_log(tmp_path):
+    clock = ManualClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    service = service_on(tmp_path, clock)
+    tickets = [issue(service) for _ in range(4)]
+    service.call_next("window_1", actor="user:reception")
+    clock.advance(minutes=1)
+    service.redirect(tickets[0].id, queue=None, workplace="window_3", comment="к куратору",
+                     return_to_me=False, from_workplace="window_1", actor="user:reception")
+    service.call_next("window_1", actor="user:reception")
+    rebuilt = rebuild_tickets(service.store.db)
+    for original in tickets:
+        assert rebuilt[original.id] == service.ticket(original.id)
+
+
+def test_numbers_are_unique_under_concurrent_issuing(tmp_path):
+    import threading
+
+    clock = ManualClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    service = service_on(tmp_path, clock)
+    numbers: list[str] = []
+
+    def kiosk():
+        for _ in range(25):
+            numbers.append(issue(service).number)
+
+    threads = [threading.Thread(target=kiosk) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(numbers) == [printed_number("А", n) for n in range(1, 101)]
+
+
+def test_postponement_returns_by_itself_when_time_passes(tmp_path):
+    clock = ManualClock(datetime(2026, 11, 27, 6, 0, tzinfo=UTC))
+    service = service_on(tmp_path, clock)
+    ticket = issue(service)
+    service.call_next("window_1", actor="user:reception")
+    from queue_server.domain import lifecycle
+
+    service.act(ticket.id, lambda t: lifecycle.postpone(
+        t, minutes=10, workplace="window_1", at=clock.now(), actor="user:reception"))
+    clock.advance(minutes=9)
+    service.tick()
+    assert service.ticket(ticket.id).status is Status.POSTPONED
+    clock.advance(minutes=1)
+    service.tick()
+    back = service.ticket(ticket.id)
+    assert (back.status, back.target_workplace) == (Status.WAITING, "window_1")
