@@ -77,4 +77,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
+    # Hundreds of server threads may each hold a connection: keep each page cache small.
+    conn.execute("PRAGMA cache_size = -1024")
     return conn
