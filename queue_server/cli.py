@@ -18,7 +18,7 @@ from pathlib import Path
 
 from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
 from queue_server.domain.clock import SystemClock
-from queue_server.domain.office import Office
+from queue_server.domain.office import Office, UnknownId
 from queue_server.store import accounts
 from queue_server.store.audit import record_audit
 
@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
         sub.add_argument("--threads", type=int, default=400,
                          help="worker threads; each open event stream holds one")
+        sub.add_argument("--ping-seconds", type=_positive_float, default=None,
+                         help="keepalive interval of event streams (default 5)")
+        sub.add_argument("--replay-limit", type=_positive_int, default=None,
+                         help="most events replayed to a reconnecting client before it must "
+                              "resynchronise (default 1000)")
 
     run = commands.add_parser("run", help="run the queue server")
     common(run, DEFAULT_DATA)
@@ -100,6 +105,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and less than 3600")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _office(args: argparse.Namespace) -> Office:
     return load_office(args.config or DEMO_OFFICE_PATH)
 
@@ -113,9 +132,13 @@ def _service(args: argparse.Namespace):
 
 
 def _add_user(args: argparse.Namespace) -> int:
+    office = _office(args)
+    for workplace in args.workplaces:  # checked before anything is opened or written
+        try:
+            office.workplace(workplace)
+        except UnknownId as error:
+            raise accounts.AccountError(f"--workplace: {error}") from None
     service = _service(args)
-    for workplace in args.workplaces:
-        service.office.workplace(workplace)  # UnknownId names it
     password = (getpass.getpass("password: ") if sys.stdin.isatty()
                 else sys.stdin.readline().rstrip("\n"))
     with service.store.write() as db:
@@ -146,7 +169,10 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
 
     from queue_server.web import create_app
 
-    app = create_app(office=office, data_dir=args.data)
+    config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
+                                            ("REPLAY_LIMIT", args.replay_limit))
+              if value is not None}
+    app = create_app(office=office, data_dir=args.data, config=config)
     service = app.extensions["odno_okno"]
     stop = threading.Event()
     threading.Thread(target=_ticker, args=(service, stop), daemon=True, name="ticker").start()

@@ -100,8 +100,9 @@ class QueueService:
         now = self.now()
         if ticket.target_workplace is not None:
             return 0, 0
-        line = routing.queue_order(tickets or self.open_tickets(), ticket.queue, now,
-                                   self.office.rules)
+        if tickets is None:  # only its own queue's line matters, not every open ticket
+            tickets = repo.waiting_in_queue(self.store.db, ticket.queue)
+        line = routing.queue_order(tickets, ticket.queue, now, self.office.rules)
         ahead = next((i for i, t in enumerate(line) if t.id == ticket.id), len(line))
         queue = self.office.queue(ticket.queue)
         wait = routing.estimated_wait_minutes(ahead, queue.service_minutes,
@@ -282,6 +283,8 @@ class QueueService:
         return call_id
 
     def acknowledge_help(self, call_id: int, *, actor: str) -> None:
+        if not 0 < call_id < 2**63:  # beyond SQLite's integers: no such call, not a crash
+            raise NotFound(f"no help call {call_id}")
         now = self.now()
         with self.store.write() as db:
             rows = list(db.query("SELECT * FROM help_calls WHERE id = ?", [call_id]))

@@ -43,10 +43,10 @@ class LiveServer:
             "--data", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port),
             *self.extra_args,
         ]
-        log = (self.data_dir / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=log, env=self.env, start_new_session=True
-        )
+        with (self.data_dir / "server.log").open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=log, env=self.env, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         assert self.process.stdout is not None
         while time.monotonic() < deadline:
@@ -73,13 +73,18 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.process = None
+        self._forget_process()
 
     def kill(self) -> None:
         """SIGKILL, as a crash or a pulled plug would."""
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._forget_process()
+
+    def _forget_process(self) -> None:
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
         self.process = None
 
     def restart(self) -> LiveServer:

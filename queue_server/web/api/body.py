@@ -12,6 +12,11 @@ from queue_server.service import BadRequest
 _MISSING = object()
 
 
+def _no_constants(name: str) -> None:
+    """NaN and Infinity are not JSON (RFC 8259), though Python's parser takes them."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_body(*, optional: bool = False) -> dict[str, Any]:
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -19,7 +24,7 @@ def json_body(*, optional: bool = False) -> dict[str, Any]:
             return {}
         raise BadRequest("a JSON object body is required")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(body, dict):

@@ -7,14 +7,17 @@ from collections.abc import Iterator
 
 from flask import Response, current_app, request
 
+from queue_server.domain.events import TicketEvent
+from queue_server.domain.tickets import Ticket, apply
 from queue_server.eventbus import OVERFLOW
-from queue_server.service import BadRequest, NotFound
+from queue_server.service import BadRequest
 from queue_server.store.tickets import StoredEvent, event_records, last_seq, stored_event
 from queue_server.web.api import blueprint
 from queue_server.web.api.views import event_for
 from queue_server.web.auth import current_principal, require
 
 RETRY_MS = 2000  # how soon a browser reconnects after losing the stream
+MAX_EVENT_ID = 2**63 - 1  # SQLite's largest integer; a bigger one would fail inside the stream
 
 
 def _message(body: dict) -> str:
@@ -34,9 +37,25 @@ def _resume_point() -> int | None:
         value = int(raw)
     except ValueError:
         raise BadRequest("Last-Event-ID / after: must be an event number") from None
-    if value < 0:
-        raise BadRequest("Last-Event-ID / after: must not be negative")
+    if not 0 <= value <= MAX_EVENT_ID:
+        raise BadRequest(f"Last-Event-ID / after: must be between 0 and {MAX_EVENT_ID}")
     return value
+
+
+def _ticket_states(db, ticket_ids: set[str]) -> dict[int, Ticket]:
+    """Each ticket as it was right after each of its events, keyed by event number.
+
+    A replayed event then carries the same ticket as it did live, not today's state.
+    """
+    states: dict[int, Ticket] = {}
+    for ticket_id in ticket_ids:
+        ticket: Ticket | None = None
+        for record in event_records(db, ticket_id=ticket_id):
+            event = stored_event(record).event
+            if isinstance(event, TicketEvent):
+                ticket = apply(ticket, event)
+                states[record["seq"]] = ticket
+    return states
 
 
 @blueprint.get("/events")
@@ -63,17 +82,11 @@ def event_stream():
         if len(records) > limit:
             newest = last_seq(db)
             return [_resync(newest)], newest
-        messages, newest, tickets = [], after, {}
+        messages, newest = [], after
+        states = _ticket_states(db, {r["ticket_id"] for r in records if r["ticket_id"]})
         for record in records:
             stored = stored_event(record)
-            ticket_id = record["ticket_id"]
-            if ticket_id is not None:
-                if ticket_id not in tickets:
-                    try:
-                        tickets[ticket_id] = service.ticket(ticket_id)
-                    except NotFound:
-                        tickets[ticket_id] = None
-                stored = StoredEvent(stored.seq, stored.event, tickets[ticket_id])
+            stored = StoredEvent(stored.seq, stored.event, states.get(stored.seq))
             if (text := render(stored)) is not None:
                 messages.append(text)
             newest = stored.seq

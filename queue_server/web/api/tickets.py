@@ -69,6 +69,8 @@ def acting_workplace(principal: Principal, ticket: Ticket, body: dict) -> str | 
     return None
 
 
+MAX_POSTPONE_MINUTES = 24 * 60
+
 ACTION_PERMISSION = {
     "call": "call visitors",
     "recall": "serve visitors",
@@ -146,6 +148,8 @@ def _simple_command(action, body, service, workplace, actor, now):
         return lambda t: lifecycle.start(t, **common)
     if action == "postpone":
         minutes = field(body, "minutes", (int, float), default=None)
+        if minutes is not None and not 0 < minutes <= MAX_POSTPONE_MINUTES:
+            raise BadRequest(f"minutes: more than 0 and at most {MAX_POSTPONE_MINUTES}")
         return lambda t: lifecycle.postpone(t, minutes=minutes, **common)
     if action == "no-show":
         return lambda t: lifecycle.no_show(t, calls_before_no_show=rules.calls_before_no_show,

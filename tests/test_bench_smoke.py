@@ -1,0 +1,59 @@
+"""The core benchmarks still run end to end (``--quick``) and produce figures.
+
+They do not check the goals (that is what the benchmarks are for, see
+docs/performance.md), only that each one starts real servers, loads them and
+writes a result with numbers in it, so bench/ does not rot.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from bench import core_call_next, core_history, core_issue
+
+
+def _result(out, name: str) -> dict:
+    return json.loads((out / f"{name}.json").read_text())
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and value > 0
+
+
+def test_issue_bench_measures_both_sides(tmp_path):
+    assert core_issue.main(["--quick", "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "core_issue")
+    for side in ("baseline", "issue"):
+        assert result["sides"][side]["requests"] > 0
+        assert _is_number(result["sides"][side]["req_per_s"])
+        assert _is_number(result["sides"][side]["p99_ms"])
+    assert _is_number(result["ratio"])
+    assert result["machine"]["cpus"] >= 1
+
+
+def test_call_next_bench_measures_operators(tmp_path):
+    assert core_call_next.main(["--quick", "--operators", "4", "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "core_call_next")
+    assert result["latency"]["call-next"]["count"] > 0
+    assert _is_number(result["latency"]["call-next"]["p99_ms"])
+    assert result["errors"] == 0
+    # every served visitor was replaced by a new one: the line stayed as long as it was
+    assert result["waiting_after"] == result["waiting_before"]
+
+
+def test_history_bench_builds_and_compares(tmp_path):
+    assert core_history.main(["--quick", "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "core_history")
+    assert (tmp_path / "history-2000.db").exists()
+    assert set(result["ratios"]) == {"issue p50", "issue p99", "call-next p50", "call-next p99"}
+    assert all(_is_number(ratio) for ratio in result["ratios"].values())
+
+
+@pytest.mark.parametrize("name", ["core_issue", "core_call_next", "core_history"])
+def test_bench_runner_finds_the_core_benchmarks(name):
+    from bench.__main__ import bench_names
+
+    assert name in bench_names()
