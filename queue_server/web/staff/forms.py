@@ -1,0 +1,85 @@
+"""The staff pages' own HTML forms, each protected against cross-site request forgery.
+
+Validator messages are catalogue keys: the template shows them translated.
+The CSRF token lives as long as a staff session (12 hours), because a
+workplace page stays open all day.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from queue_server.domain.office import LANGUAGES
+from queue_server.store.accounts import ROLES
+
+MIN_PASSWORD = 8
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,39}$"
+
+
+class StaffForm(FlaskForm):
+    class Meta:
+        csrf_time_limit = 12 * 3600
+
+
+class SignInForm(StaffForm):
+    username = StringField(validators=[
+        DataRequired("err_required"), Length(max=64, message="err_too_long"),
+    ])
+    password = PasswordField(validators=[
+        DataRequired("err_required"), Length(max=256, message="err_too_long"),
+    ])
+    next = HiddenField()
+
+
+class PlainForm(StaffForm):
+    """A form with nothing but its CSRF token (sign out)."""
+
+
+class LanguageForm(StaffForm):
+    language = SelectField(choices=[SelectChoice(code) for code in LANGUAGES])
+    next = HiddenField()
+
+
+class WorkplaceForm(StaffForm):
+    workplace = SelectField(validators=[DataRequired("err_required")], choices=[])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AccountCreateForm(StaffForm):
+    name = StringField(validators=[
+        DataRequired("err_required"), Regexp(USERNAME_PATTERN, message="err_username"),
+    ])
+    role = SelectField(choices=[SelectChoice(role) for role in ROLES])
+    password = PasswordField(validators=[
+        DataRequired("err_required"),
+        Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
+    ])
+    workplaces = MultiCheckboxField(choices=[])
+
+
+class AccountUpdateForm(StaffForm):
+    role = SelectField(choices=[SelectChoice(role) for role in ROLES])
+    workplaces = MultiCheckboxField(choices=[])
+    active = BooleanField()
+
+
+class PasswordResetForm(StaffForm):
+    password = PasswordField(validators=[
+        DataRequired("err_required"),
+        Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
+    ])

@@ -1,0 +1,66 @@
+"""The operator workplace: curator, primary reception, specialists."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, session, url_for
+
+from queue_server.web.staff import blueprint
+from queue_server.web.staff.access import PERMISSIONS, current_principal, home_endpoint, requires
+from queue_server.web.staff.forms import PlainForm, WorkplaceForm
+from queue_server.web.staff.texts import t
+from queue_server.web.staff.workplaces import workplace_choices
+
+
+def chosen_workplace(choices: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The workplace this session works from: the only one assigned, or the one picked."""
+    if len(choices) == 1:
+        return choices[0]
+    picked = session.get("workplace")
+    return next((choice for choice in choices if choice[0] == picked), None)
+
+
+@blueprint.get("/")
+@requires("home")
+def operator():
+    """The staff start page: the operator workplace, or the page the role works on."""
+    principal = current_principal()
+    if principal.role not in PERMISSIONS["operator"]:
+        return redirect(url_for(home_endpoint(principal.role) or "staff.no_workplace"))
+    choices = workplace_choices(tuple(principal.workplaces))
+    chosen = chosen_workplace(choices)
+    if chosen is None:
+        form = WorkplaceForm()
+        form.workplace.choices = choices
+        return render_template("staff/pick_workplace.html", form=form, choices=choices)
+    workplace_id, title = chosen
+    return render_template(
+        "staff/operator.html",
+        workplace_id=workplace_id,
+        workplace_title=title,
+        can_change_situation=principal.role == "reception",
+        can_switch=len(choices) > 1,
+    )
+
+
+@blueprint.post("/workplace")
+@requires("operator.workplace")
+def pick_workplace():
+    principal = current_principal()
+    form = WorkplaceForm()
+    form.workplace.choices = workplace_choices(tuple(principal.workplaces))
+    if form.validate():
+        session["workplace"] = form.workplace.data
+    else:
+        flash(t("err_workplace"))
+    return redirect(url_for("staff.operator"))
+
+
+@blueprint.post("/workplace/change")
+@requires("operator.workplace")
+def change_workplace():
+    """Forget the picked workplace, so the operator picks again."""
+    if PlainForm().validate():
+        session.pop("workplace", None)
+    else:
+        flash(t("form_expired"))
+    return redirect(url_for("staff.operator"))
