@@ -58,8 +58,30 @@ class QueueService:
         self.office = office
         self.clock = clock
         self.bus = bus or EventBus()
-        store.publisher = self.bus.publish
         self.zone = ZoneInfo(office.time_zone)
+        # The open tickets and the workplaces' states, kept in memory as a projection of
+        # the committed events: this process is the only writer, and every hot path
+        # (issue, call next, queue counts) reads them without touching the history.
+        self._open: dict[str, Ticket] = {t.id: t for t in repo.open_tickets(store.db)}
+        self._workplaces = self._load_workplace_states()
+        store.publisher = self._committed
+        self.principal_cache: dict[str, tuple] = {}  # token -> (principal, until, generation)
+
+    def _committed(self, items: list[repo.StoredEvent]) -> None:
+        """Called after each commit, still under the write lock, in log order."""
+        for stored in items:
+            ticket = stored.ticket
+            if ticket is not None:
+                if ticket.is_active:
+                    self._open[ticket.id] = ticket
+                else:
+                    self._open.pop(ticket.id, None)
+            elif isinstance(stored.event, ev.WorkplaceStatusChanged):
+                event = stored.event
+                self._workplaces = {**self._workplaces, event.workplace: {
+                    "status": event.status, "user": event.user if event.status != "closed" else None,
+                    "since": event.at.isoformat()}}
+        self.bus.publish(items)
 
     # --- reading --------------------------------------------------------------------
 
@@ -76,12 +98,15 @@ class QueueService:
         return ticket
 
     def open_tickets(self) -> list[Ticket]:
-        return repo.open_tickets(self.store.db)
+        return list(self._open.values())
 
     def history(self, ticket_id: str) -> list[repo.StoredEvent]:
         return [repo.stored_event(r) for r in repo.event_records(self.store.db, ticket_id=ticket_id)]
 
     def workplace_states(self) -> dict[str, dict]:
+        return self._workplaces
+
+    def _load_workplace_states(self) -> dict[str, dict]:
         states = {row["id"]: row for row in self.store.db.query("SELECT * FROM workplace_state")}
         return {
             workplace.id: states.get(workplace.id, {"status": "closed", "user": None, "since": None})
@@ -100,9 +125,8 @@ class QueueService:
         now = self.now()
         if ticket.target_workplace is not None:
             return 0, 0
-        if tickets is None:  # only its own queue's line matters, not every open ticket
-            tickets = repo.waiting_in_queue(self.store.db, ticket.queue)
-        line = routing.queue_order(tickets, ticket.queue, now, self.office.rules)
+        line = routing.queue_order(tickets if tickets is not None else self.open_tickets(),
+                                   ticket.queue, now, self.office.rules)
         ahead = next((i for i, t in enumerate(line) if t.id == ticket.id), len(line))
         queue = self.office.queue(ticket.queue)
         wait = routing.estimated_wait_minutes(ahead, queue.service_minutes,
@@ -158,13 +182,13 @@ class QueueService:
         workplace = self._workplace(workplace_id)
         with self.store.write() as db:
             now = self.now()
-            open_now = repo.open_tickets(db)
+            open_now = self.open_tickets()
             if any(t.workplace == workplace_id and t.status in (Status.CALLED, Status.SERVING)
                    for t in open_now):
                 raise Busy(f"{workplace_id} still has a visitor; finish or redirect first")
             stored = self._due_returns(db, open_now, now)
             if stored:
-                open_now = repo.open_tickets(db)
+                open_now = _overlay(open_now, stored)
             chosen = routing.next_for_workplace(open_now, workplace, now, self.office.rules)
             if chosen is not None:
                 chosen, called = repo.record_ticket_events(db, chosen, lifecycle.call(
@@ -174,16 +198,17 @@ class QueueService:
         return chosen
 
     def call(self, ticket_id: str, workplace_id: str, *, actor: str) -> Ticket:
-        self._workplace(workplace_id)
+        workplace = self._workplace(workplace_id)
         with self.store.write() as db:
             if any(t.workplace == workplace_id and t.status in (Status.CALLED, Status.SERVING)
-                   for t in repo.open_tickets(db)):
+                   for t in self.open_tickets()):
                 raise Busy(f"{workplace_id} still has a visitor; finish or redirect first")
             ticket = repo.get_ticket(db, ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket {ticket_id!r}")
             ticket, stored = repo.record_ticket_events(db, ticket, lifecycle.call(
-                ticket, workplace=workplace_id, at=self.now(), actor=actor))
+                ticket, workplace=workplace_id, serves=workplace.queue_ids, at=self.now(),
+                actor=actor))
             self.store.publish_on_commit(stored)
         assert ticket is not None
         return ticket
@@ -237,17 +262,28 @@ class QueueService:
 
     def tick(self) -> list[repo.StoredEvent]:
         """Postponements that ran out, and the end of an office day; run every few seconds."""
+        if not self._anything_due(self.now()):
+            return []  # the usual case: no write lock taken, no disk touched
         with self.store.write() as db:
             now = self.now()
-            open_now = repo.open_tickets(db)
+            open_now = self.open_tickets()
             stored = self._due_returns(db, open_now, now)
             today = office_day(now, self.zone)
-            for ticket in repo.open_tickets(db) if stored else open_now:
+            for ticket in _overlay(open_now, stored) if stored else open_now:
                 closing = lifecycle.end_of_day(
                     ticket, today=today, policy=self.office.rules.end_of_day, at=now)
                 stored += repo.record_ticket_events(db, ticket, closing)[1]
             self.store.publish_on_commit(stored)
         return stored
+
+    def _anything_due(self, now: datetime) -> bool:
+        today = office_day(now, self.zone)
+        closing = self.office.rules.end_of_day == "cancel"
+        return any(
+            (t.postponed_until is not None and t.postponed_until <= now)
+            or (closing and t.day < today)
+            for t in self.open_tickets()
+        )
 
     def _due_returns(self, db, tickets: list[Ticket], now: datetime) -> list[repo.StoredEvent]:
         stored: list[repo.StoredEvent] = []
@@ -320,6 +356,15 @@ class QueueService:
             return self.office.workplace(workplace_id)
         except UnknownId as error:
             raise NotFound(str(error)) from None
+
+
+def _overlay(tickets: list[Ticket], stored: list[repo.StoredEvent]) -> list[Ticket]:
+    """``tickets`` with the states ``stored`` events left them in (inside one transaction)."""
+    by_id = {t.id: t for t in tickets}
+    for item in stored:
+        if item.ticket is not None:
+            by_id[item.ticket.id] = item.ticket
+    return [t for t in by_id.values() if t.is_active]
 
 
 def check_language(language: str) -> str:

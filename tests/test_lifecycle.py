@@ -74,9 +74,17 @@ def test_redirect_keeps_the_number_and_returns_to_the_sender_ahead_of_new_arriva
     events = lc.finish(t, services=("psy_support",), workplace="w12", at=T0, actor=psychologist)
     assert [e.type for e in events] == ["ticket.finished", "ticket.returned"]
     t = run(t, events)
-    assert (t.status, t.target_workplace, t.returning, t.number) == (
-        Status.WAITING, "w3", True, "А001")
+    assert (t.status, t.target_workplace, t.returning, t.number, t.queue) == (
+        Status.WAITING, "w3", True, "А001", "main")  # back in the sender's own queue
     assert t.return_stack == ()
+
+
+def test_a_specific_call_needs_a_queue_the_workplace_serves_or_a_ticket_of_its_own():
+    with pytest.raises(lc.WrongState, match="does not serve"):
+        lc.call(ticket(queue="employers"), workplace="w3", serves=("curator",), at=T0, actor=ME)
+    postponed = run(serving("w3"), lc.postpone(serving("w3"), minutes=None, workplace="w3",
+                                                at=T0, actor=ME))
+    assert lc.call(postponed, workplace="w3", serves=("curator",), at=T0, actor=ME)
 
 
 def test_return_to_me_needs_the_ticket_at_my_workplace():

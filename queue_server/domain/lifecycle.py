@@ -37,11 +37,20 @@ def _require_at(ticket: Ticket, workplace: str | None, action: str) -> None:
         raise WrongState(f"ticket {ticket.number} is at {where}; {action} must come from there")
 
 
-def call(ticket: Ticket, *, workplace: str, at: datetime, actor: str) -> list[ev.Event]:
-    """Call a particular ticket (call-next chooses one with routing first)."""
+def call(ticket: Ticket, *, workplace: str, serves: tuple[str, ...] | None = None,
+         at: datetime, actor: str) -> list[ev.Event]:
+    """Call a particular ticket (call-next chooses one with routing first).
+
+    ``serves`` are the queues of the calling workplace: a ticket in another queue may be
+    called only by the workplace it waits for or that postponed it.
+    """
     _require(ticket, "call", Status.WAITING, Status.POSTPONED)
     if ticket.target_workplace and ticket.target_workplace != workplace:
         raise WrongState(f"ticket {ticket.number} waits for {ticket.target_workplace}")
+    mine = workplace in (ticket.target_workplace, ticket.postponed_by)
+    if serves is not None and not mine and ticket.queue not in serves:
+        raise WrongState(f"ticket {ticket.number} is in queue {ticket.queue}, "
+                         f"which {workplace} does not serve")
     return [ev.TicketCalled(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace)]
 
 
@@ -88,7 +97,7 @@ def postpone(
     _require(ticket, "postpone", Status.CALLED, Status.SERVING)
     _require_at(ticket, workplace, "postpone")
     if minutes is not None and not 0 < minutes <= 24 * 60:
-        raise WrongState("postpone takes between 1 minute and 24 hours")
+        raise WrongState("postpone takes more than 0 minutes and at most 24 hours")
     until = at + timedelta(minutes=minutes) if minutes is not None else None
     return [ev.TicketPostponed(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
                                until=until)]
@@ -142,10 +151,10 @@ def finish(
         services=tuple(services), result=result.strip(),
     )]
     if ticket.return_stack:
-        sender = ticket.return_stack[-1]
+        sender, sender_queue = ticket.return_stack[-1]
         finished.append(ev.TicketReturned(
             ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
-            to_workplace=sender, to_queue=ticket.queue, reason="return_to_sender",
+            to_workplace=sender, to_queue=sender_queue, reason="return_to_sender",
         ))
     return finished
 

@@ -43,7 +43,8 @@ class Ticket:
     workplace: str | None = None  # the workplace that called or serves it
     target_workplace: str | None = None  # waiting for this workplace only
     returning: bool = False  # waiting to come back to the workplace that sent it away
-    return_stack: tuple[str, ...] = ()  # workplaces to come back to, innermost last
+    # Where to come back to after "return to me": (workplace, queue) pairs, innermost last.
+    return_stack: tuple[tuple[str, str], ...] = ()
     calls: int = 0
     called_at: datetime | None = None
     started_at: datetime | None = None
@@ -91,7 +92,8 @@ def apply(ticket: Ticket | None, event: ev.TicketEvent) -> Ticket:
         case ev.ServiceStarted():
             return replace(ticket, status=Status.SERVING, started_at=event.at)
         case ev.TicketRedirected():
-            stack = ticket.return_stack + ((event.return_to,) if event.return_to else ())
+            back = ((event.return_to, ticket.queue),) if event.return_to else ()
+            stack = ticket.return_stack + back
             return replace(
                 ticket, status=Status.WAITING, queue=event.to_queue,
                 target_workplace=event.to_workplace, returning=False, workplace=None,

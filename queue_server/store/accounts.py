@@ -25,6 +25,20 @@ class AccountError(ValueError):
     pass
 
 
+class _Changes:
+    """Counts changes to accounts and sessions in this process, so caches know when to forget."""
+
+    count = 0
+
+    @classmethod
+    def note(cls) -> None:
+        cls.count += 1
+
+
+def changes() -> int:
+    return _Changes.count
+
+
 @dataclass(frozen=True)
 class User:
     name: str
@@ -96,6 +110,7 @@ def update_user(db: sqlite_utils.Database, name: str, *, role: str | None = None
             db.execute("DELETE FROM sessions WHERE user = ?", [name])
     if changes:
         db["users"].update(name, changes)
+    _Changes.note()
     user = get_user(db, name)
     assert user is not None
     return user
@@ -108,6 +123,7 @@ def set_password(db: sqlite_utils.Database, name: str, password: str) -> None:
         raise AccountError(f"name: no user {name!r}")
     db["users"].update(name, {"password_hash": generate_password_hash(password)})
     db.execute("DELETE FROM sessions WHERE user = ?", [name])
+    _Changes.note()
 
 
 def verify_password(db: sqlite_utils.Database, name: str, password: str) -> User | None:
@@ -134,8 +150,14 @@ def session_user(db: sqlite_utils.Database, token: str, *, now: datetime) -> Use
     return _user(rows[0]) if rows else None
 
 
+def session_expiry(db: sqlite_utils.Database, token: str) -> datetime | None:
+    rows = list(db.query("SELECT expires_at FROM sessions WHERE token_hash = ?", [hash_token(token)]))
+    return datetime.fromisoformat(rows[0]["expires_at"]) if rows else None
+
+
 def close_session(db: sqlite_utils.Database, token: str) -> None:
     db.execute("DELETE FROM sessions WHERE token_hash = ?", [hash_token(token)])
+    _Changes.note()
 
 
 def add_device(db: sqlite_utils.Database, name: str, kind: str, *, now: datetime,
@@ -147,6 +169,7 @@ def add_device(db: sqlite_utils.Database, name: str, kind: str, *, now: datetime
     token = token or secrets.token_urlsafe(24)
     db["devices"].upsert({"name": name, "kind": kind, "token_hash": hash_token(token),
                           "created_at": now.isoformat()}, pk="name")
+    _Changes.note()
     return token
 
 

@@ -75,7 +75,7 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
     values["priority"] = bool(values["priority"])
     values["returning"] = bool(values["returning"])
     stack = values["return_stack"]
-    values["return_stack"] = () if stack == "[]" else tuple(json.loads(stack))
+    values["return_stack"] = () if stack == "[]" else tuple(tuple(pair) for pair in json.loads(stack))
     values["status"] = Status(values["status"])
     return Ticket(**values)
 
@@ -153,13 +153,6 @@ def ticket_by_request(db: sqlite_utils.Database, request_id: str) -> Ticket | No
 def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
     """Every ticket still in play, whatever the size of the history (partial index)."""
     return [ticket_from_row(row) for row in db.query(f"SELECT * FROM tickets WHERE {_OPEN_WHERE}")]
-
-
-def waiting_in_queue(db: sqlite_utils.Database, queue_id: str) -> list[Ticket]:
-    """The tickets waiting in one queue (partial index, like ``open_tickets``)."""
-    return [ticket_from_row(row) for row in db.query(
-        f"SELECT * FROM tickets WHERE {_OPEN_WHERE} AND status = 'waiting' AND queue = ?",
-        [queue_id])]
 
 
 def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:

@@ -69,19 +69,40 @@ def _services():
     return current_app.extensions["odno_okno"]
 
 
+CACHE_SECONDS = 30.0  # how long a known token is trusted without asking the database again
+
+
 def principal_for_token(token: str | None) -> Principal | None:
-    """The staff member or device a token belongs to, or None if unknown or expired."""
+    """The staff member or device a token belongs to, or None if unknown or expired.
+
+    Known tokens are remembered for a short while; any change to accounts or sessions
+    in this process (sign-out, a disabled account, a new password) forgets them all.
+    """
     if not token:
         return None
     service = _services()
+    now = service.now()
+    known = service.principal_cache  # one per application, like its database
+    cached = known.get(token)
+    if cached is not None and cached[1] > now and cached[2] == accounts.changes():
+        return cached[0]
+    generation = accounts.changes()
     db = service.store.db
-    user = accounts.session_user(db, token, now=service.now())
+    user = accounts.session_user(db, token, now=now)
     if user is not None:
-        return Principal("user", user.name, user.role, user.workplaces, token)
-    device = accounts.device_for_token(db, token)
-    if device is not None:
-        return Principal("device", device.name, device.kind, (), token)
-    return None
+        principal = Principal("user", user.name, user.role, user.workplaces, token)
+        until = min(now + timedelta(seconds=CACHE_SECONDS),
+                    accounts.session_expiry(db, token) or now)
+    else:
+        device = accounts.device_for_token(db, token)
+        if device is None:
+            return None
+        principal = Principal("device", device.name, device.kind, (), token)
+        until = now + timedelta(seconds=CACHE_SECONDS)
+    if len(known) > 10_000:  # never grows without bound
+        known.clear()
+    known[token] = (principal, until, generation)
+    return principal
 
 
 def request_token() -> str | None:

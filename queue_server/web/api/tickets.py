@@ -30,7 +30,8 @@ def issue_ticket():
         request_id=request_id,
     )
     view = ticket_with_position(_service(), issued.ticket, staff=current_principal().is_staff,
-                                life_situation=True)
+                                life_situation=True,
+                                position=(issued.people_ahead, issued.estimated_wait_min))
     return view, 201 if issued.created else 200
 
 

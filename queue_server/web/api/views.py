@@ -62,7 +62,7 @@ def ticket_staff(ticket: Ticket, office: Office) -> dict[str, Any]:
         "finished_at": local_time(ticket.finished_at, office),
         "target_workplace": ticket.target_workplace,
         "returning": ticket.returning,
-        "return_to": ticket.return_stack[-1] if ticket.return_stack else None,
+        "return_to": ticket.return_stack[-1][0] if ticket.return_stack else None,
         "postponed_until": local_time(ticket.postponed_until, office),
         "postponed_by": ticket.postponed_by,
         "appointment_at": local_time(ticket.appointment_at, office),
@@ -75,8 +75,9 @@ def ticket_for(ticket: Ticket, office: Office, *, staff: bool) -> dict[str, Any]
 
 
 def ticket_with_position(service: QueueService, ticket: Ticket, *, staff: bool,
-                         life_situation: bool = False) -> dict[str, Any]:
-    ahead, wait = service.position(ticket)
+                         life_situation: bool = False,
+                         position: tuple[int, int] | None = None) -> dict[str, Any]:
+    ahead, wait = position if position is not None else service.position(ticket)
     view = ticket_for(ticket, service.office, staff=staff)
     if life_situation:  # the kiosk that issued it shows the visitor their own choice
         view["life_situation"] = ticket.life_situation
