@@ -43,7 +43,7 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
     app.register_blueprint(api_blueprint)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_allowed)
-    _register_optional(app)
+    _register_pages(app)
     return app
 
 
@@ -64,23 +64,15 @@ def service_of(app: Flask) -> QueueService:
     return app.extensions["odno_okno"]
 
 
-def _register_optional(app: Flask) -> None:
-    """The staff pages and displays, each its own package."""
+def _register_pages(app: Flask) -> None:
+    """The root page, the staff pages and the display pages, each its own package."""
+    from displays import blueprint as display_blueprint
     from queue_server.web import home
+    from queue_server.web.staff import blueprint as staff_blueprint
 
     app.register_blueprint(home.blueprint)
-    try:
-        from queue_server.web.staff import blueprint as staff_blueprint
-    except ImportError:  # pragma: no cover - during development only
-        staff_blueprint = None
-    if staff_blueprint is not None:
-        app.register_blueprint(staff_blueprint)
-    try:
-        from displays import blueprint as display_blueprint
-    except ImportError:  # pragma: no cover
-        display_blueprint = None
-    if display_blueprint is not None:
-        app.register_blueprint(display_blueprint)
+    app.register_blueprint(staff_blueprint)
+    app.register_blueprint(display_blueprint)
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -1,0 +1,16 @@
+"""Hall and window displays: pages that show and announce calls, served by the queue server.
+
+``blueprint`` is registered by ``queue_server.web.create_app``.  The pages talk to
+the server only over the HTTP API and the event stream, like any TV browser.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+blueprint = Blueprint(
+    "displays", __name__, url_prefix="/display",
+    template_folder="templates", static_folder="static", static_url_path="/static",
+)
+
+from displays import routes  # noqa: E402,F401  (registers the views on the blueprint)

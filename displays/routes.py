@@ -1,0 +1,159 @@
+"""The display pages, the announcement audio, and the display's own font.
+
+Every route needs a *display* device token in ``?token=`` (a TV browser cannot set
+headers).  Staff tokens are refused on purpose: the page passes its token to the
+event stream, and a staff token would receive the full ticket (life situation,
+priority) there.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import wraps
+from pathlib import Path
+
+from flask import Response, current_app, render_template, request, send_from_directory
+
+from displays import blueprint
+from displays.announcements import call_phrases
+from displays.speech import CACHE_DIR_NAME, PhraseCache, announcement_audio
+from displays.texts import LABEL_LANGUAGES, labels, text
+from queue_server.service import NotFound
+from queue_server.web.auth import principal_for_token
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+FONTS = frozenset({"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"})
+TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_NOTICES = 5
+MAX_NOTICE_LENGTH = 200
+HALL_ROWS = 4  # rows of calls that fit at the required size on a 16:9 screen
+PAGE_LABELS = (
+    "column_ticket", "column_destination", "place_window", "place_room", "waiting_title",
+    "no_calls", "offline", "please_come", "now_serving", "status_free", "status_break",
+    "status_closed",
+)
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the address holds the display's token
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _service():
+    return current_app.extensions["odno_okno"]
+
+
+def _page(template: str, status: int = 200, **context) -> Response:
+    response = Response(render_template(template, text=text, languages=LABEL_LANGUAGES, **context),
+                        status=status, mimetype="text/html")
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _problem(title_key: str, text_key: str, status: int) -> Response:
+    return _page("displays/problem.html", status, title_key=title_key, text_key=text_key)
+
+
+def display_only(view):
+    """A valid display token, or a plain 401 page (audio: a plain-text 401)."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        principal = principal_for_token(request.args.get("token"))
+        if principal is None or principal.kind != "device" or principal.role != "display":
+            if request.path.endswith(".wav"):
+                return Response("a display token is required\n", 401, mimetype="text/plain")
+            return _problem("unauthorized_title", "unauthorized_text", 401)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _page_config(**extra) -> dict:
+    office = _service().office
+    return {
+        "token": request.args.get("token", ""),
+        "api": "/api/v1",
+        "announcementUrl": "/display/announcement.wav",
+        "timeZone": office.time_zone,
+        "labels": labels(*PAGE_LABELS),
+        **extra,
+    }
+
+
+def _notices() -> list[str]:
+    """Office notices for the running line: ``?notice=...`` (repeatable), shown, never spoken."""
+    notices = [" ".join(value.split())[:MAX_NOTICE_LENGTH] for value in request.args.getlist("notice")]
+    return [notice for notice in notices if notice][:MAX_NOTICES]
+
+
+@blueprint.get("/")
+@display_only
+def index():
+    office = _service().office
+    return _page("displays/index.html", office=office, token=request.args.get("token", ""))
+
+
+@blueprint.get("/hall/<zones>")
+@display_only
+def hall(zones: str):
+    office = _service().office
+    known = {zone.id for zone in office.zones}
+    wanted = None if zones == "all" else [zone for zone in zones.split(",") if zone]
+    if wanted is not None and (not wanted or not set(wanted) <= known):
+        return _problem("not_found_title", "not_found_text", 404)
+    zone_names = ([text("hall_all", lang) for lang in LABEL_LANGUAGES] if wanted is None else
+                  [" · ".join(office.zone(z).name.get(lang) for z in wanted) for lang in LABEL_LANGUAGES])
+    config = _page_config(
+        view="hall", zones=wanted, rows=HALL_ROWS, sound=request.args.get("sound", "1") != "0",
+        counts=request.args.get("counts", "0") == "1",
+    )
+    return _page("displays/hall.html", page_config=config, zone_names=zone_names, notices=_notices(),
+                 rows=HALL_ROWS)
+
+
+@blueprint.get("/workplace/<workplace_id>")
+@display_only
+def workplace(workplace_id: str):
+    office = _service().office
+    place = next((w for w in office.workplaces if w.id == workplace_id), None)
+    if place is None:
+        return _problem("not_found_title", "not_found_text", 404)
+    config = _page_config(view="workplace", workplace=place.id,
+                          sound=request.args.get("sound", "0") == "1")
+    return _page("displays/workplace.html", page_config=config, place=place)
+
+
+@blueprint.get("/announcement.wav")
+@display_only
+def announcement():
+    """The call of one ticket: chime, visitor's language, Russian.
+
+    The text is built here from the ticket and the catalogue; nothing in the
+    address is ever spoken.
+    """
+    ticket_id = request.args.get("ticket", "")
+    if not TICKET_ID.fullmatch(ticket_id):
+        return Response("ticket: a ticket id is required\n", 400, mimetype="text/plain")
+    service = _service()
+    try:
+        ticket = service.ticket(ticket_id)
+    except NotFound:
+        return Response("no such ticket\n", 404, mimetype="text/plain")
+    if ticket.workplace is None:
+        return Response("the ticket is not called to a workplace\n", 409, mimetype="text/plain")
+    place = service.office.workplace(ticket.workplace)
+    phrases = call_phrases(ticket.spoken_number, place.number, place.kind, ticket.language)
+    cache = PhraseCache(current_app.config["DATA_DIR"] / CACHE_DIR_NAME)
+    audio, spoken = announcement_audio(phrases, cache)
+    return Response(audio, mimetype="audio/wav", headers={
+        **SECURITY_HEADERS, "X-Speech": "spoken" if spoken else "unavailable",
+    })
+
+
+@blueprint.get("/fonts/<name>")
+def font(name: str):
+    """DejaVu Sans for screens whose browser lacks Cyrillic Tatar letters (ә ө ү җ ң һ)."""
+    if name not in FONTS:
+        return Response("no such font\n", 404, mimetype="text/plain")
+    return send_from_directory(FONT_DIR, name, max_age=7 * 24 * 3600)
