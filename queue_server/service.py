@@ -62,7 +62,10 @@ class QueueService:
         # The open tickets and the workplaces' states, kept in memory as a projection of
         # the committed events: this process is the only writer, and every hot path
         # (issue, call next, queue counts) reads them without touching the history.
-        self._open: dict[str, Ticket] = {t.id: t for t in repo.open_tickets(store.db)}
+        self._open: dict[str, Ticket] = {}
+        self._line_size: dict[str, int] = {}  # waiting tickets in each queue's shared line
+        for ticket in repo.open_tickets(store.db):
+            self._remember(ticket)
         self._workplaces = self._load_workplace_states()
         store.publisher = self._committed
         self.principal_cache: dict[str, tuple] = {}  # token -> (principal, until, generation)
@@ -70,18 +73,23 @@ class QueueService:
     def _committed(self, items: list[repo.StoredEvent]) -> None:
         """Called after each commit, still under the write lock, in log order."""
         for stored in items:
-            ticket = stored.ticket
-            if ticket is not None:
-                if ticket.is_active:
-                    self._open[ticket.id] = ticket
-                else:
-                    self._open.pop(ticket.id, None)
+            if stored.ticket is not None:
+                self._remember(stored.ticket)
             elif isinstance(stored.event, ev.WorkplaceStatusChanged):
                 event = stored.event
                 self._workplaces = {**self._workplaces, event.workplace: {
                     "status": event.status, "user": event.user if event.status != "closed" else None,
                     "since": event.at.isoformat()}}
         self.bus.publish(items)
+
+    def _remember(self, ticket: Ticket) -> None:
+        previous = self._open.pop(ticket.id, None)
+        if previous is not None and _in_shared_line(previous):
+            self._line_size[previous.queue] -= 1
+        if ticket.is_active:
+            self._open[ticket.id] = ticket
+            if _in_shared_line(ticket):
+                self._line_size[ticket.queue] = self._line_size.get(ticket.queue, 0) + 1
 
     # --- reading --------------------------------------------------------------------
 
@@ -146,9 +154,10 @@ class QueueService:
         if language not in self.office.languages:
             raise BadRequest(f"language: must be one of {', '.join(self.office.languages)}")
         queue = self.office.queue(situation.queue)
+        ahead: int | None = None
         with self.store.write() as db:
             if request_id and (existing := repo.ticket_by_request(db, request_id)):
-                ticket, stored, created = existing, [], False
+                ticket, created = existing, False
             else:
                 now = self.now()
                 day = office_day(now, self.zone)
@@ -160,9 +169,16 @@ class QueueService:
                 )
                 ticket, stored = repo.record_ticket_events(db, None, [issued])
                 created = True
-            self.store.publish_on_commit(stored)
+                self.store.publish_on_commit(stored)
+                if not priority and appointment_at is None:
+                    # A new arrival is last in its shared line: all who wait there are ahead.
+                    ahead = self._line_size.get(queue.id, 0)
         assert ticket is not None
-        ahead, wait = self.position(ticket)
+        if ahead is None:
+            ahead, wait = self.position(ticket)
+        else:
+            wait = routing.estimated_wait_minutes(ahead, queue.service_minutes,
+                                                  self.open_workplace_count(queue.id))
         return Issued(ticket, created, ahead, wait)
 
     # --- acting on a ticket ---------------------------------------------------------
@@ -356,6 +372,10 @@ class QueueService:
             return self.office.workplace(workplace_id)
         except UnknownId as error:
             raise NotFound(str(error)) from None
+
+
+def _in_shared_line(ticket: Ticket) -> bool:
+    return ticket.status is Status.WAITING and ticket.target_workplace is None
 
 
 def _overlay(tickets: list[Ticket], stored: list[repo.StoredEvent]) -> list[Ticket]:

@@ -111,3 +111,21 @@ def test_postponement_returns_by_itself_when_time_passes(tmp_path):
     service.tick()
     back = service.ticket(ticket.id)
     assert (back.status, back.target_workplace) == (Status.WAITING, "window_1")
+
+
+def test_people_ahead_on_issue_matches_the_queue_line(tmp_path):
+    clock = ManualClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    service = service_on(tmp_path, clock)
+
+    def ahead(priority=False):
+        issued = service.issue(life_situation="job_search", language="ru", priority=priority,
+                               actor="device:kiosk")
+        clock.advance(seconds=30)
+        # the quick count on issue agrees with the full routing order
+        assert issued.people_ahead == service.position(issued.ticket)[0]
+        return issued.people_ahead
+
+    assert [ahead(), ahead(), ahead()] == [0, 1, 2]
+    assert ahead(priority=True) == 0  # out of turn: ahead of everyone but other priorities
+    service.call_next("window_1", actor="user:reception")  # takes the priority ticket
+    assert ahead() == 3

@@ -1,0 +1,123 @@
+"""What each screen says, in words: one source for the text shown and the text spoken.
+
+Everything spoken is also shown and everything shown can be spoken, so screens
+display these lines and speech reads the same lines.  The only difference is the
+ticket number, spoken as the server's ``spoken_number`` ("А 12" rather than "А012").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.flow import Flow, PrintState, Step
+from kiosk.i18n import pick, tr
+
+
+@dataclass(frozen=True)
+class ScreenText:
+    title: str
+    lines: tuple[str, ...] = ()
+    number: str = ""
+    spoken_number: str = ""
+    extra_spoken: tuple[str, ...] = field(default=())
+    """Names of the choices on screen, read after the text (they are shown on tiles)."""
+
+    @property
+    def shown(self) -> list[str]:
+        return [text for text in (self.title, self.number, *self.lines) if text]
+
+    @property
+    def spoken(self) -> str:
+        parts = [self.title, self.spoken_number or self.number, *self.lines, *self.extra_spoken]
+        return " ".join(_sentence(part) for part in parts if part)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?…:" else text + "."
+
+
+def screen_text(flow: Flow) -> ScreenText:
+    language = flow.language
+    step = flow.step
+    if step is Step.START:
+        return ScreenText(tr("welcome_title", language), (tr("welcome_body", language),))
+    if step is Step.SITUATION:
+        names = ()
+        if flow.office is not None:
+            choices = [*flow.office.tiles, *filter(None, [flow.office.help_situation])]
+            names = tuple(pick(situation.name, language) for situation in choices)
+        return ScreenText(
+            tr("situation_title", language), (tr("situation_body", language),), extra_spoken=names
+        )
+    if step is Step.PRIORITY:
+        return ScreenText(tr("priority_title", language), (tr("priority_body", language),))
+    if step is Step.CONFIRM:
+        situation = flow.situation
+        name = pick(situation.name, language) if situation else ""
+        answer = "confirm_priority_yes" if flow.priority else "confirm_priority_no"
+        return ScreenText(
+            tr("confirm_title", language),
+            (tr("confirm_situation", language, name=name), tr(answer, language)),
+        )
+    if step is Step.ISSUING:
+        return ScreenText(tr("issuing_title", language), (tr("issuing_body", language),))
+    if step is Step.TICKET:
+        return _ticket_text(flow)
+    if step is Step.APPOINTMENT:
+        code_line = (
+            tr("appointment_code", language, code=" ".join(flow.code))
+            if flow.code
+            else tr("appointment_empty", language)
+        )
+        lines = [tr("appointment_body", language), code_line]
+        if flow.message_key:
+            lines.append(tr(flow.message_key, language))
+        return ScreenText(tr("appointment_title", language), tuple(lines))
+    if step is Step.CHECKING_IN:
+        return ScreenText(tr("checking_in_title", language), (tr("issuing_body", language),))
+    if step is Step.HELP_SENDING:
+        return ScreenText(tr("help_sending_title", language), (tr("issuing_body", language),))
+    if step is Step.HELP_COMING:
+        return ScreenText(tr("help_coming_title", language), (tr("help_coming_body", language),))
+    return ScreenText(
+        tr("unavailable_title", language),
+        (tr("unavailable_body", language), tr("unavailable_recovering", language)),
+    )
+
+
+PRINT_NOTES = {
+    PrintState.PRINTING: "ticket_printing",
+    PrintState.PRINTED: "ticket_printed",
+    PrintState.FAILED: "ticket_not_printed",
+    PrintState.NO_PRINTER: "ticket_no_printer",
+}
+
+
+def destination_of(flow: Flow) -> str:
+    ticket = flow.ticket or {}
+    if flow.office is None:
+        return ""
+    return flow.office.destination(ticket.get("queue", ""), flow.language)
+
+
+def _ticket_text(flow: Flow) -> ScreenText:
+    language = flow.language
+    ticket = flow.ticket or {}
+    ahead = int(ticket.get("people_ahead") or 0)
+    lines = [
+        tr("ticket_go_to", language, destination=destination_of(flow)),
+        tr("ticket_next", language),
+        tr("ticket_people_ahead", language, count=ahead)
+        if ahead
+        else tr("ticket_nobody_ahead", language),
+    ]
+    if ahead:
+        lines.append(tr("ticket_wait", language, minutes=int(ticket.get("estimated_wait_min") or 0)))
+    lines.append(tr(PRINT_NOTES[flow.print_state], language))
+    return ScreenText(
+        tr("ticket_title", language),
+        tuple(lines),
+        number=str(ticket.get("number", "")),
+        spoken_number=str(ticket.get("spoken_number") or ticket.get("number", "")),
+    )

@@ -1,0 +1,13 @@
+"""Booking code on a large numeric keypad."""
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from kiosk.screens.base import KioskScreen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class AppointmentScreen(KioskScreen):
+    pass

@@ -1,0 +1,284 @@
+"""The kiosk's visitor flow as a pure state machine: no Kivy, no HTTP, plain fakes."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from kiosk.content import screen_text
+from kiosk.flow import CallHelp, CheckIn, Flow, IssueTicket, PrintState, Settings, Step
+from kiosk.keypad import KeyCommand, command_for, move_focus
+from kiosk.office import MAX_TILES, parse_office
+
+
+def office_document(situations: int = 9) -> dict:
+    """An office document shaped like GET /api/v1/office."""
+    citizen = [
+        {"id": f"s{i}", "kind": "citizen", "name": {"ru": f"Ситуация {i}", "tt": f"Хәл {i}",
+                                                    "en": f"Case {i}"},
+         "description": {"ru": "Описание", "tt": "Тасвирлама", "en": "Description"},
+         "pictogram": "magnifier", "queue": "reception"}
+        for i in range(situations)
+    ]
+    helper = {"id": "not_sure", "kind": "help",
+              "name": {"ru": "Не знаю", "tt": "Белмим", "en": "Not sure"},
+              "description": {"ru": "Поможем", "tt": "Ярдәм итәрбез", "en": "We help"},
+              "pictogram": "question", "queue": "reception"}
+    return {
+        "id": "test", "name": {"ru": "Центр", "tt": "Үзәк", "en": "Centre"},
+        "zones": [{"id": "reception", "name": {"ru": "Зона приёма", "tt": "Кабул итү зонасы",
+                                               "en": "Reception"}},
+                  {"id": "curators", "name": {"ru": "Кураторы", "tt": "Кураторлар",
+                                              "en": "Curators"}}],
+        "queues": [{"id": "reception", "name": {"ru": "Приём"}, "prefix": "А"},
+                   {"id": "curator", "name": {"ru": "Куратор"}, "prefix": "К"}],
+        "workplaces": [
+            {"id": "w1", "zone": "reception", "serves": [{"queue": "reception", "weight": 1}]},
+            {"id": "w3", "zone": "curators",
+             "serves": [{"queue": "curator", "weight": 2}, {"queue": "reception", "weight": 1}]},
+            {"id": "w4", "zone": "curators",
+             "serves": [{"queue": "curator", "weight": 2}, {"queue": "reception", "weight": 1}]},
+        ],
+        "life_situations": [*citizen, helper],
+    }
+
+
+TICKET = {"id": "t1", "number": "А012", "spoken_number": "А 12", "queue": "reception",
+          "people_ahead": 3, "estimated_wait_min": 12, "language": "ru"}
+
+
+@pytest.fixture
+def flow() -> Flow:
+    ids = (f"request-{n}" for n in itertools.count(1))
+    flow = Flow(new_request_id=lambda: next(ids), appointments_enabled=True)
+    flow.office_loaded(parse_office(office_document()))
+    return flow
+
+
+def to_confirm(flow: Flow, situation: str = "s1", priority: bool = False) -> None:
+    flow.take_ticket()
+    flow.choose_situation(situation)
+    flow.answer_priority(priority)
+
+
+def test_office_keeps_at_most_eight_tiles_and_the_helper_apart():
+    office = parse_office(office_document(situations=11))
+    assert len(office.tiles) == MAX_TILES
+    assert office.help_situation is not None and office.help_situation.id == "not_sure"
+    assert all(tile.kind != "help" for tile in office.tiles)
+
+
+def test_destination_is_the_zone_whose_workplaces_mainly_serve_the_queue():
+    office = parse_office(office_document())
+    # curators also take reception tickets, but reception's own zone is where to go
+    assert office.destination("reception", "ru") == "Зона приёма"
+    assert office.destination("curator", "tt") == "Кураторлар"
+
+
+def test_whole_path_issues_one_ticket_with_the_choices(flow):
+    flow.choose_language("tt")
+    to_confirm(flow, "s2", priority=True)
+    assert flow.step is Step.CONFIRM
+    effect = flow.confirm()
+    assert effect == IssueTicket("request-1", "s2", "tt", True)
+    assert flow.step is Step.ISSUING
+    assert flow.ticket_issued("request-1", TICKET, printing=True)
+    assert flow.step is Step.TICKET and flow.print_state is PrintState.PRINTING
+    flow.printed(ok=False)
+    assert flow.print_state is PrintState.FAILED
+
+
+def test_no_ticket_is_shown_without_the_servers_answer(flow):
+    to_confirm(flow)
+    effect = flow.confirm()
+    assert flow.ticket is None and flow.step is Step.ISSUING
+    flow.issue_failed(effect.request_id)
+    assert flow.step is Step.UNAVAILABLE and flow.ticket is None
+
+
+def test_a_stale_answer_for_another_request_is_ignored(flow):
+    to_confirm(flow)
+    flow.confirm()
+    assert not flow.ticket_issued("someone-else", TICKET, printing=False)
+    assert flow.step is Step.ISSUING
+
+
+def test_retry_after_the_server_returns_reuses_the_request_id(flow):
+    to_confirm(flow)
+    first = flow.confirm()
+    flow.issue_failed(first.request_id)
+    flow.connection_changed(True)
+    assert flow.step is Step.CONFIRM, "recovers by itself, choices kept"
+    second = flow.confirm()
+    assert second.request_id == first.request_id
+
+
+def test_a_different_choice_gets_a_new_request_id(flow):
+    to_confirm(flow, "s1")
+    first = flow.confirm()
+    flow.issue_failed(first.request_id)
+    flow.connection_changed(True)
+    flow.back()
+    flow.back()
+    flow.choose_situation("s3")
+    flow.answer_priority(False)
+    assert flow.confirm().request_id != first.request_id
+
+
+def test_take_ticket_while_the_server_is_unreachable_says_so(flow):
+    flow.connection_changed(False)
+    flow.take_ticket()
+    assert flow.step is Step.UNAVAILABLE
+    flow.connection_changed(True)
+    assert flow.step is Step.START
+
+
+def test_without_an_office_the_kiosk_cannot_issue():
+    flow = Flow()
+    flow.take_ticket()
+    assert flow.step is Step.UNAVAILABLE
+
+
+def test_unknown_situation_is_rejected(flow):
+    flow.take_ticket()
+    with pytest.raises(ValueError, match="unknown life situation"):
+        flow.choose_situation("no_such")
+    assert flow.step is Step.SITUATION
+
+
+def test_not_sure_is_a_choice_leading_on(flow):
+    flow.take_ticket()
+    flow.choose_situation("not_sure")
+    assert flow.step is Step.PRIORITY
+
+
+@pytest.mark.parametrize(("path", "after_back"), [
+    (["take_ticket"], Step.START),
+    (["take_ticket", "s1"], Step.SITUATION),
+    (["take_ticket", "s1", False], Step.PRIORITY),
+])
+def test_back_goes_one_step_back(flow, path, after_back):
+    for move in path:
+        if move == "take_ticket":
+            flow.take_ticket()
+        elif isinstance(move, bool):
+            flow.answer_priority(move)
+        else:
+            flow.choose_situation(move)
+    flow.back()
+    assert flow.step is after_back
+
+
+def test_start_over_keeps_language_idle_resets_everything(flow):
+    flow.choose_language("en")
+    flow.toggle_high_contrast()
+    flow.toggle_speech()
+    to_confirm(flow)
+    flow.start_over()
+    assert flow.step is Step.START and flow.language == "en" and flow.settings.high_contrast
+    to_confirm(flow)
+    flow.idle_timeout()
+    assert flow.step is Step.START
+    assert flow.settings == Settings()
+    assert flow.situation_id is None and flow.ticket is None
+
+
+def test_idle_reset_restores_configured_defaults():
+    flow = Flow(defaults=Settings(speech=True))
+    flow.toggle_speech()
+    flow.choose_language("tt")
+    flow.idle_timeout()
+    assert flow.settings.speech and flow.language == "ru"
+
+
+def test_start_over_waits_while_the_server_is_asked(flow):
+    to_confirm(flow)
+    flow.confirm()
+    flow.start_over()
+    assert flow.step is Step.ISSUING
+
+
+def test_appointment_keypad_collects_a_code(flow):
+    flow.open_appointment()
+    for digit in "1234":
+        flow.press_digit(digit)
+    flow.erase_digit()
+    flow.press_digit("x")  # not a digit: ignored
+    assert flow.code == "123"
+    assert flow.submit_code() == CheckIn("123", "ru")
+    flow.check_in_refused("appointment_not_found")
+    assert flow.step is Step.APPOINTMENT and flow.code == "123"
+    assert "не найдена" in " ".join(screen_text(flow).lines)
+
+
+def test_appointment_button_hidden_by_configuration_cannot_be_used():
+    with pytest.raises(RuntimeError, match="switched off"):
+        Flow().open_appointment()
+
+
+def test_help_call_confirms_or_says_unavailable(flow):
+    assert flow.call_help() == CallHelp()
+    flow.help_sent()
+    assert flow.step is Step.HELP_COMING
+    flow.back()
+    flow.call_help()
+    flow.help_failed()
+    assert flow.step is Step.UNAVAILABLE
+
+
+def test_volume_and_rate_stay_in_range(flow):
+    for _ in range(20):
+        flow.change_rate(faster=False)
+        flow.change_volume(up=False)
+    assert flow.settings.rate >= 70 and flow.settings.volume >= 0.2
+    for _ in range(20):
+        flow.change_rate(faster=True)
+        flow.change_volume(up=True)
+    assert flow.settings.rate <= 230 and flow.settings.volume == 1.0
+
+
+def test_listeners_hear_every_change(flow):
+    seen = []
+    flow.subscribe(lambda f: seen.append(f.step))
+    flow.take_ticket()
+    flow.choose_situation("s1")
+    assert seen == [Step.SITUATION, Step.PRIORITY]
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_ticket_text_speaks_what_it_shows(flow, language):
+    flow.choose_language(language)
+    to_confirm(flow)
+    flow.ticket_issued(flow.confirm().request_id, TICKET, printing=False)
+    text = screen_text(flow)
+    assert text.number == "А012"
+    assert "А 12" in text.spoken and "А012" not in text.spoken
+    for line in text.lines:
+        assert line.rstrip(".") in text.spoken
+    assert "12" in " ".join(text.lines)  # minutes of waiting
+
+
+def test_screen_text_never_names_the_situation_on_the_ticket_screen(flow):
+    """Privacy: the ticket screen says where to go, not what the visitor came for."""
+    to_confirm(flow, "s1")
+    flow.ticket_issued(flow.confirm().request_id, TICKET, printing=False)
+    assert "Ситуация 1" not in screen_text(flow).spoken
+
+
+@pytest.mark.parametrize(("key", "command"), [
+    (273, KeyCommand.PREVIOUS), (264, KeyCommand.PREVIOUS), (ord("8"), KeyCommand.PREVIOUS),
+    (274, KeyCommand.NEXT), (258, KeyCommand.NEXT), (262, KeyCommand.NEXT),
+    (13, KeyCommand.ACTIVATE), (271, KeyCommand.ACTIVATE), (261, KeyCommand.ACTIVATE),
+    (270, KeyCommand.REPEAT), (256, KeyCommand.REPEAT),
+    (269, KeyCommand.BACK), (268, KeyCommand.START_OVER), (266, KeyCommand.HELP),
+])
+def test_numeric_keypad_mapping(key, command):
+    assert command_for(key) is command
+
+
+def test_keypad_focus_wraps_round():
+    assert move_focus(3, None, KeyCommand.NEXT) == 0
+    assert move_focus(3, None, KeyCommand.PREVIOUS) == 2
+    assert move_focus(3, 2, KeyCommand.NEXT) == 0
+    assert move_focus(0, None, KeyCommand.NEXT) is None
