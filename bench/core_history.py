@@ -4,7 +4,7 @@ as a ratio of the same on an empty database (goal: within 1.5×).
 The history database is built once with plain SQL in bulk (the schema comes from
 ``queue_server.store.database.Store``, so every migration applies): ``--tickets``
 finished visits over past office days, each with its four events (issued, called,
-started, finished) and the day's number counters.  It is kept as
+started, finished).  It is kept as
 var/bench/history-<N>.db and reused; every run works on a fresh copy, so the cached
 file never changes.  Then the real server runs on the empty database and on the
 copy in turn, and one client, sequentially (latency, not contention), issues
@@ -84,9 +84,6 @@ def build_history(path: Path, tickets: int) -> float:
     conn.executemany(
         "INSERT INTO events (type, at, actor, workplace, ticket_id, payload) VALUES (?, ?, ?, ?, ?, ?)",
         _event_rows(tickets, first_day))
-    conn.execute(
-        "INSERT INTO counters (day, prefix, last) "
-        "SELECT day, prefix, MAX(seq) FROM tickets GROUP BY day, prefix")
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")

@@ -129,3 +129,12 @@ def m002_accounts_devices_sessions(db: sqlite_utils.Database) -> None:
             action TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
         )""")
+
+
+@migrations()
+def m003_numbers_from_the_tickets(db: sqlite_utils.Database) -> None:
+    """Numbers come from the tickets' own unique index; a separate counter row only
+    added a page to every issuing commit.  UNIQUE (day, prefix, seq) also serves
+    "tickets of a day", so the extra day index goes too."""
+    db.execute("DROP TABLE counters")
+    db.execute("DROP INDEX tickets_day")

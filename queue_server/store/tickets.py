@@ -81,15 +81,16 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
 
 
 def next_seq(db: sqlite_utils.Database, day: date, prefix: str) -> int:
-    """The next number of ``prefix`` on ``day``; call inside a write transaction."""
-    db.execute(
-        "INSERT INTO counters (day, prefix, last) VALUES (?, ?, 1) "
-        "ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1",
-        [day.isoformat(), prefix],
-    )
-    return db.execute(
-        "SELECT last FROM counters WHERE day = ? AND prefix = ?", [day.isoformat(), prefix]
-    ).fetchone()[0]
+    """The next number of ``prefix`` on ``day``; call inside a write transaction.
+
+    Safe because the write transaction holds SQLite's write lock from its start (no
+    one else can read the same maximum and insert), and UNIQUE (day, prefix, seq)
+    would refuse a duplicate anyway.  Tickets are never deleted, so a number is never
+    reused within a day; the unique index makes this one B-tree lookup.
+    """
+    row = db.execute("SELECT MAX(seq) FROM tickets WHERE day = ? AND prefix = ?",
+                     [day.isoformat(), prefix]).fetchone()
+    return (row[0] or 0) + 1
 
 
 def insert_ticket(db: sqlite_utils.Database, ticket: Ticket) -> None:
