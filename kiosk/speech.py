@@ -191,7 +191,7 @@ class EspeakCommand:
 
     Preferred where espeak-ng is installed: pyttsx3 2.99's espeak driver loses
     texts and queued rate changes (measured: up to half of the texts lost even
-    after retries, some spoken at the wrong rate; docs/performance-kiosk-print.md),
+    after retries, some spoken at the wrong rate; docs/performance.md, "Kiosk: ticket printing and speech"),
     while a process per text shares no state and writes the same 22,050 Hz mono WAV.
     """
 
