@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -185,12 +186,15 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     print(f"queue-server: {office.name.ru}: listening on {url}", flush=True)
     if on_listening:
         on_listening(url)
+    # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
+        server.close()
     return 0
 
 
@@ -206,13 +210,18 @@ def _ticker(service, stop: threading.Event) -> None:
 def _demo(args: argparse.Namespace) -> int:
     office = _office(args)
     _seed_demo(args, office)
+    kiosks: list[subprocess.Popen] = []
 
     def announce(url: str) -> None:
         print(_demo_banner(url, office), flush=True)
         if not args.headless:
-            _start_kiosk(url)
+            kiosks.extend(_start_kiosk(url))
 
-    return _serve(office, args, on_listening=announce)
+    try:
+        return _serve(office, args, on_listening=announce)
+    finally:
+        for kiosk in kiosks:  # the demo's kiosk window closes with its server
+            kiosk.terminate()
 
 
 def _seed_demo(args: argparse.Namespace, office: Office) -> None:
@@ -248,14 +257,16 @@ def _demo_banner(url: str, office: Office) -> str:
     ])
 
 
-def _start_kiosk(url: str) -> None:
+def _start_kiosk(url: str) -> list[subprocess.Popen]:
     command = [sys.executable, "-m", "kiosk", "--server", url, "--token",
                DEMO_DEVICES["kiosk-1"][1], "--printer", "none"]
     try:
-        subprocess.Popen(command, env=os.environ.copy())
-        print("  Kiosk window started (queue-kiosk).", flush=True)
+        process = subprocess.Popen(command, env=os.environ.copy())
     except OSError as error:
         print(f"  Kiosk not started: {error}", flush=True)
+        return []
+    print("  Kiosk window started (queue-kiosk).", flush=True)
+    return [process]
 
 
 if __name__ == "__main__":
