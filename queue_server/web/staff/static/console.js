@@ -48,16 +48,7 @@
     render();
   }
 
-  let loading = null;
-  let again = false;
-  function reload() {
-    if (loading) { again = true; return loading; }
-    loading = (async () => {
-      do { again = false; await loadOnce(); } while (again);
-      loading = null;
-    })();
-    return loading;
-  }
+  const reload = Staff.singleFlight(loadOnce);
   const reloadSoon = Staff.coalesce(reload);
 
   // --- rendering ----------------------------------------------------------------------

@@ -123,6 +123,21 @@ const Staff = (() => {
     };
   }
 
+  // One load at a time; a request made meanwhile runs once more afterwards, so the
+  // page always ends up showing the state after the last event.
+  function singleFlight(load) {
+    let loading = null;
+    let again = false;
+    return function reload() {
+      if (loading) { again = true; return loading; }
+      loading = (async () => {
+        do { again = false; await load(); } while (again);
+        loading = null;
+      })();
+      return loading;
+    };
+  }
+
   const serverNow = () => Date.now() + clockSkewMs;
   const secondsSince = (iso) => (iso ? Math.max(0, (serverNow() - Date.parse(iso)) / 1000) : 0);
 
@@ -232,6 +247,6 @@ const Staff = (() => {
     } catch { /* no audio device: the alert stays on screen anyway */ }
   }
 
-  return { text, local, api, pageData, failure, follow, coalesce, secondsSince, duration,
+  return { text, local, api, pageData, failure, follow, coalesce, singleFlight, secondsSince, duration,
            waitLevel, el, keepFocus, enableShortcuts, chime, language };
 })();
