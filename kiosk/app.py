@@ -10,7 +10,6 @@ the server so the kiosk recovers by itself, and resets after an idle time.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from kivy.app import App
@@ -29,10 +28,11 @@ from kiosk import keypad, theme
 from kiosk.api_client import ApiClient, ApiError
 from kiosk.background import Background
 from kiosk.config import KioskConfig
-from kiosk.content import ScreenText, destination_of, screen_text
+from kiosk.content import ScreenText, screen_text
 from kiosk.flow import CallHelp, CheckIn, Effect, Flow, IssueTicket, PrintState, Settings, Step
-from kiosk.i18n import ASSETS_DIR, pick, tr
+from kiosk.i18n import ASSETS_DIR, tr
 from kiosk.office import OfficeFormatError, parse_office
+from kiosk.printer_reports import PrinterReports
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,8 @@ class KioskApp(App):
         self.printing = Background(Clock.schedule_once, name="print")
         self._polling = False
         self._shown: tuple[str, str, str] | None = None
-        self._print_fault_reported = False
+        self.printer_reports = PrinterReports()
+        self.remote_print = None  # RemotePrintListener, with a printer
         self._idle = Clock.create_trigger(self._on_idle, config.idle_seconds)
         self.last_spoken: ScreenText | None = None
         self._focus_holder = None
@@ -143,12 +144,15 @@ class KioskApp(App):
         self._poll_event = Clock.schedule_interval(
             lambda _dt: self.poll_server(), self.kiosk_config.poll_seconds
         )
+        self.start_remote_print()
 
     def on_stop(self) -> None:
         Window.unbind(on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
         self._idle.cancel()
         if self._poll_event is not None:
             self._poll_event.cancel()
+        if self.remote_print is not None:
+            self.remote_print.stop()
         self.network.shutdown()
         self.printing.shutdown()
         self.speaker.close()
@@ -376,36 +380,31 @@ class KioskApp(App):
                           self._print_failed)
 
     def ticket_slip(self, ticket: dict):
-        from kiosk.printing import TicketSlip
+        from kiosk.ticket_slip import build_ticket_slip
 
-        office = self.flow.office
-        situation = office.situation(ticket.get("life_situation", "")) if office else None
-        language = ticket.get("language") or self.lang
-        try:
-            issued_at = datetime.fromisoformat(ticket["issued_at"])
-        except (KeyError, TypeError, ValueError):
-            issued_at = datetime.now().astimezone()
-        status_url = ticket.get("status_url") or ""
-        if status_url.startswith("/"):
-            status_url = self.api.server_url + status_url
-        return TicketSlip(
-            office_name_ru=pick(office.name, "ru") if office else "",
-            office_name_tt=pick(office.name, "tt") if office else "",
-            number=str(ticket["number"]),
-            life_situation=pick(situation.name, language) if situation else "",
-            destination=destination_of(self.flow),
-            issued_at=issued_at,
-            people_ahead=int(ticket.get("people_ahead") or 0),
-            estimated_wait_min=int(ticket.get("estimated_wait_min") or 0),
-            status_url=status_url,
-            language=language if language in ("ru", "tt", "en") else "ru",
-        )
+        return build_ticket_slip(ticket, self.flow.office, server_url=self.api.server_url,
+                                 fallback_language=self.lang)
+
+    def start_remote_print(self) -> None:
+        """Print what the administrator console sends here (a kiosk with a printer only)."""
+        if not self.has_printer or self.remote_print is not None:
+            return
+        from kiosk.printing import print_ticket
+        from kiosk.remote_print import RemotePrintListener
+
+        spec = self.kiosk_config.printer
+
+        def print_on_the_printer_worker(slip) -> None:
+            # One printer worker for both kinds of ticket: their bytes never interleave.
+            self.printing.submit(lambda: print_ticket(spec, slip)).result()
+
+        self.remote_print = RemotePrintListener(
+            self.api, print_on_the_printer_worker, reports=self.printer_reports).start()
 
     def _printed(self) -> None:
         self.flow.printed(True)
-        if self._print_fault_reported:
+        if self.printer_reports.printed():
             self._report_printer("ok", "")
-            self._print_fault_reported = False
 
     def _print_failed(self, error: Exception) -> None:
         from kiosk.printing import PrinterFault
@@ -413,7 +412,7 @@ class KioskApp(App):
         kind = error.kind if isinstance(error, PrinterFault) else "error"
         log.warning("ticket not printed (%s): %s", kind, error)
         self.flow.printed(False)
-        self._print_fault_reported = True
+        self.printer_reports.fault()
         self._report_printer(kind, str(error))
 
     def _report_printer(self, state: str, detail: str) -> None:

@@ -39,5 +39,9 @@ class Background:
         future.add_done_callback(finished)
         return future
 
+    def submit(self, work: Callable[[], Any]) -> Future:
+        """Queue ``work`` on this worker for a caller on another thread that waits for it."""
+        return self._pool.submit(work)
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

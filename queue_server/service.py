@@ -45,6 +45,7 @@ class Issued:
     created: bool  # False when a retried request_id found the first ticket
     people_ahead: int
     estimated_wait_min: int
+    print_requested: bool = False  # a kiosk was asked to print it (print_on)
 
 
 def new_ticket_id() -> str:
@@ -69,6 +70,7 @@ class QueueService:
         self._workplaces = self._load_workplace_states()
         store.publisher = self._committed
         self.principal_cache: dict[str, tuple] = {}  # token -> (principal, until, generation)
+        self.rendered_events: dict[tuple[int, bool], str | None] = {}  # (seq, staff) -> SSE text
 
     def _committed(self, items: list[repo.StoredEvent]) -> None:
         """Called after each commit, still under the write lock, in log order."""
@@ -146,18 +148,28 @@ class QueueService:
     def issue(
         self, *, life_situation: str, language: str, priority: bool, actor: str,
         request_id: str | None = None, appointment_at: datetime | None = None,
+        print_on: str | None = None,
     ) -> Issued:
+        """Issue a ticket; with ``print_on``, also ask that kiosk to print it.
+
+        The print request is recorded in the same transaction as the issue.  A
+        repeated ``request_id`` answers the first ticket and never prints a second
+        paper: it asks for a print only if the first call did not.
+        """
         try:
             situation = self.office.life_situation(life_situation)
         except UnknownId as error:
             raise BadRequest(f"life_situation: {error}") from None
         if language not in self.office.languages:
             raise BadRequest(f"language: must be one of {', '.join(self.office.languages)}")
+        if print_on is not None:
+            self._check_kiosk(print_on)
         queue = self.office.queue(situation.queue)
-        ahead: int | None = None
         with self.store.write() as db:
             if request_id and (existing := repo.ticket_by_request(db, request_id)):
                 ticket, created = existing, False
+                ahead, wait = self.position(ticket)
+                print_requested = print_on is not None and _print_requested(db, ticket.id)
             else:
                 now = self.now()
                 day = office_day(now, self.zone)
@@ -168,18 +180,31 @@ class QueueService:
                     priority=priority, appointment_at=appointment_at, request_id=request_id,
                 )
                 ticket, stored = repo.record_ticket_events(db, None, [issued])
-                created = True
-                self.store.publish_on_commit(stored)
+                assert ticket is not None
+                created, print_requested = True, False
                 if not priority and appointment_at is None:
                     # A new arrival is last in its shared line: all who wait there are ahead.
                     ahead = self._line_size.get(queue.id, 0)
-        assert ticket is not None
-        if ahead is None:
-            ahead, wait = self.position(ticket)
-        else:
-            wait = routing.estimated_wait_minutes(ahead, queue.service_minutes,
-                                                  self.open_workplace_count(queue.id))
-        return Issued(ticket, created, ahead, wait)
+                    wait = routing.estimated_wait_minutes(ahead, queue.service_minutes,
+                                                          self.open_workplace_count(queue.id))
+                else:  # not yet in memory (that follows the commit): placed among the others
+                    ahead, wait = self.position(ticket, [*self.open_tickets(), ticket])
+                self.store.publish_on_commit(stored)
+            if print_on is not None and not print_requested:
+                request = ev.TicketPrintRequested(
+                    ticket_id=ticket.id, at=self.now(), actor=actor, device=print_on,
+                    people_ahead=ahead, estimated_wait_min=wait)
+                # The ticket itself is unchanged: only the event is stored, with its state.
+                self.store.publish_on_commit(repo.append_events(db, [request], [ticket]))
+                print_requested = True
+        return Issued(ticket, created, ahead, wait, print_requested)
+
+    def _check_kiosk(self, device: str) -> None:
+        rows = list(self.store.db.query("SELECT kind FROM devices WHERE name = ?", [device]))
+        if not rows:
+            raise BadRequest(f"print_on: no device named {device!r}")
+        if rows[0]["kind"] != "kiosk":
+            raise BadRequest(f"print_on: {device!r} is a {rows[0]['kind']}, not a kiosk")
 
     # --- acting on a ticket ---------------------------------------------------------
 
@@ -372,6 +397,11 @@ class QueueService:
             return self.office.workplace(workplace_id)
         except UnknownId as error:
             raise NotFound(str(error)) from None
+
+
+def _print_requested(db, ticket_id: str) -> bool:
+    return db.execute("SELECT 1 FROM events WHERE ticket_id = ? AND type = ? LIMIT 1",
+                      [ticket_id, ev.TicketPrintRequested.type]).fetchone() is not None
 
 
 def _in_shared_line(ticket: Ticket) -> bool:

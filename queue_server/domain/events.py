@@ -129,6 +129,20 @@ class SituationChanged(TicketEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TicketPrintRequested(TicketEvent):
+    """The administrator console asked a kiosk to print this ticket; the ticket is unchanged.
+
+    The queue position is the one answered at issue, so a replayed request prints the
+    same paper as the live one.
+    """
+
+    type: ClassVar[str] = "ticket.print_requested"
+    device: str  # the kiosk's registered device name
+    people_ahead: int
+    estimated_wait_min: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkplaceStatusChanged(Event):
     type: ClassVar[str] = "workplace.status_changed"
     status: str  # "open" | "break" | "closed"
@@ -162,7 +176,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         TicketIssued, TicketCalled, TicketRecalled, ServiceStarted, TicketRedirected,
         TicketPostponed, TicketReturned, TicketNoShow, TicketRestored, ServiceFinished,
-        TicketCancelled, PriorityChanged, SituationChanged, WorkplaceStatusChanged,
+        TicketCancelled, PriorityChanged, SituationChanged, TicketPrintRequested,
+        WorkplaceStatusChanged,
         HelpRequested, HelpAcknowledged, DeviceStatusReported,
     )
 }

@@ -131,6 +131,8 @@ def apply(ticket: Ticket | None, event: ev.TicketEvent) -> Ticket:
             return replace(ticket, priority=event.priority)
         case ev.SituationChanged():
             return replace(ticket, life_situation=event.life_situation)
+        case ev.TicketPrintRequested():
+            return ticket
     raise ValueError(f"unknown ticket event {event.type}")
 
 

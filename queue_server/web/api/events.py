@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from flask import Response, current_app, request
 
-from queue_server.domain.events import TicketEvent
+from queue_server.domain.events import TicketEvent, TicketPrintRequested
 from queue_server.domain.tickets import Ticket, apply
 from queue_server.eventbus import OVERFLOW
 from queue_server.service import BadRequest
@@ -17,6 +17,7 @@ from queue_server.web.api.views import event_for
 from queue_server.web.auth import current_principal, require
 
 RETRY_MS = 2000  # how soon a browser reconnects after losing the stream
+RENDERED_KEPT = 512
 MAX_EVENT_ID = 2**63 - 1  # SQLite's largest integer; a bigger one would fail inside the stream
 
 
@@ -63,16 +64,33 @@ def _ticket_states(db, ticket_ids: set[str]) -> dict[int, Ticket]:
 def event_stream():
     service = current_app.extensions["odno_okno"]
     office = service.office
-    staff = current_principal().is_staff
+    principal = current_principal()
+    staff = principal.is_staff
+    kiosk = principal.name if principal.kind == "device" and principal.role == "kiosk" else None
     ping = float(current_app.config["PING_SECONDS"])
     limit = int(current_app.config["REPLAY_LIMIT"])
     after = _resume_point()
     # Subscribe before reading the backlog, so nothing falls between the two.
     subscription = service.bus.subscribe()
 
+    # Each event is turned into text once per audience (staff, public), not once per
+    # connected screen.  Keyed by log position, unique in this application's log;
+    # dict operations are atomic under the GIL, and a lost race only renders twice.
+    _rendered = service.rendered_events
+
     def render(stored: StoredEvent) -> str | None:
-        body = event_for(stored, office, staff=staff)
-        return _message(body) if body is not None else None
+        if isinstance(stored.event, TicketPrintRequested):  # addressed to one kiosk: not shared
+            body = event_for(stored, office, staff=staff, kiosk=kiosk)
+            return _message(body) if body is not None else None
+        key = (stored.seq, staff)
+        if key in _rendered:  # hundreds of screens receive the very same text
+            return _rendered[key]
+        body = event_for(stored, office, staff=staff, kiosk=kiosk)
+        text = _message(body) if body is not None else None
+        _rendered[key] = text
+        while len(_rendered) > RENDERED_KEPT:
+            _rendered.pop(next(iter(_rendered)), None)
+        return text
 
     def backlog() -> tuple[list[str], int]:
         db = service.store.db

@@ -67,7 +67,10 @@ SCHEMAS: dict[str, Any] = {
         "priority": {"type": "boolean", "default": False,
                      "description": "out-of-turn service; a flag only, never a reason"},
         "request_id": {"type": "string", "maxLength": 64,
-                       "description": "retry key: the same id answers the same ticket"}}},
+                       "description": "retry key: the same id answers the same ticket"},
+        "print_on": {"type": "string", "maxLength": 64, "example": "kiosk-1",
+                     "description": "administrator, admin: a registered kiosk prints the "
+                                    "ticket (event ticket.print_requested)"}}},
     "Ticket": {"type": "object", "properties": {
         "id": {"type": "string"}, "number": {"type": "string", "example": "А012"},
         "spoken_number": {"type": "string", "example": "А 12"},
@@ -78,7 +81,9 @@ SCHEMAS: dict[str, Any] = {
         "people_ahead": {"type": "integer"}, "estimated_wait_min": {"type": "integer"},
         "status_url": {"type": "string"},
         "life_situation": {"type": "string", "description": "staff, and the issuing kiosk"},
-        "priority": {"type": "boolean", "description": "staff only"}}},
+        "priority": {"type": "boolean", "description": "staff only"},
+        "print_requested": {"type": "boolean",
+                            "description": "issue with print_on: the kiosk was asked to print"}}},
     "TicketAction": {"type": "object", "description": "fields depend on the action", "properties": {
         "workplace": {"type": "string", "description": "call: calling workplace; redirect: destination"},
         "queue": {"type": "string", "description": "redirect: destination queue"},

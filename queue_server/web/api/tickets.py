@@ -11,6 +11,7 @@ from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
 from queue_server.web.api.views import local_time, ticket_with_position
 from queue_server.web.auth import Forbidden, Principal, current_principal, require
+from queue_server.web.permissions import PRINT_ON_KIOSK
 
 
 def _service() -> QueueService:
@@ -21,17 +22,24 @@ def _service() -> QueueService:
 @require("issue tickets")
 def issue_ticket():
     body = json_body()
+    principal = current_principal()
     request_id = field(body, "request_id", str, default=None, max_length=64)
+    print_on = field(body, "print_on", str, default=None, max_length=64)
+    if print_on is not None and principal.role not in PRINT_ON_KIOSK:
+        raise Forbidden(f"{principal.role} may not print on a kiosk")
     issued = _service().issue(
         life_situation=field(body, "life_situation", str, max_length=64),
         language=field(body, "language", str, default="ru", max_length=8),
         priority=field(body, "priority", bool, default=False),
-        actor=current_principal().actor,
+        actor=principal.actor,
         request_id=request_id,
+        print_on=print_on,
     )
-    view = ticket_with_position(_service(), issued.ticket, staff=current_principal().is_staff,
+    view = ticket_with_position(_service(), issued.ticket, staff=principal.is_staff,
                                 life_situation=True,
                                 position=(issued.people_ahead, issued.estimated_wait_min))
+    if print_on is not None:
+        view["print_requested"] = issued.print_requested
     return view, 201 if issued.created else 200
 
 

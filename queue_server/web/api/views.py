@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from queue_server.domain.events import TicketPrintRequested
 from queue_server.domain.office import Office
 from queue_server.domain.tickets import Ticket
 from queue_server.service import QueueService
@@ -96,9 +97,16 @@ PUBLIC_EVENT_TYPES = frozenset({
 })
 
 
-def event_for(stored: StoredEvent, office: Office, *, staff: bool) -> dict[str, Any] | None:
-    """The event as an audience may see it, or None when it is not theirs to see."""
+def event_for(stored: StoredEvent, office: Office, *, staff: bool,
+              kiosk: str | None = None) -> dict[str, Any] | None:
+    """The event as an audience may see it, or None when it is not theirs to see.
+
+    ``kiosk`` is the device name when a kiosk reads the stream: a print request
+    reaches only the kiosk it names, and no hall display at all.
+    """
     event = stored.event
+    if isinstance(event, TicketPrintRequested) and not staff:
+        return print_request_for_kiosk(stored, office) if kiosk == event.device else None
     if not staff and event.type not in PUBLIC_EVENT_TYPES:
         return None
     body: dict[str, Any] = {
@@ -113,6 +121,30 @@ def event_for(stored: StoredEvent, office: Office, *, staff: bool) -> dict[str, 
     elif event.type == "workplace.status_changed":
         body["status"] = event.payload()["status"]
     return body
+
+
+def print_request_for_kiosk(stored: StoredEvent, office: Office) -> dict[str, Any] | None:
+    """What the kiosk prints: the public ticket plus the lines of the paper ticket.
+
+    The life situation is printed because the paper stays with the visitor (the
+    kiosk's own tickets carry it too); the priority flag and who asked are not sent.
+    """
+    event, ticket = stored.event, stored.ticket
+    assert isinstance(event, TicketPrintRequested)
+    if ticket is None:
+        return None
+    return {
+        "seq": stored.seq, "type": event.type, "at": local_time(event.at, office),
+        "workplace": None, "device": event.device,
+        "ticket": {
+            **ticket_public(ticket, office),
+            "life_situation": ticket.life_situation,
+            "people_ahead": event.people_ahead,
+            "estimated_wait_min": event.estimated_wait_min,
+            "issued_at": local_time(ticket.issued_at, office),
+            "status_url": f"/api/v1/tickets/{ticket.id}",
+        },
+    }
 
 
 def office_for(office: Office, *, staff: bool) -> dict[str, Any]:
