@@ -12,7 +12,9 @@ client is waited for before the next sample, so samples do not overlap.
 The baseline is the same procedure with one display client, in the same run,
 against the same server.  Memory is the server's VmRSS from /proc.
 
-    python -m bench.display_events [--clients 300] [--samples 30]
+    python -m bench.display_events [--clients 300] [--samples 30] [--worker threads|gevent|both]
+
+``--worker both`` measures waitress and gevent one after the other in the same run.
 """
 
 from __future__ import annotations
@@ -153,43 +155,64 @@ async def measure(server: ServerProcess, tokens: list[str], samples: int) -> dic
     }
 
 
+def run_one(worker: str, clients: int, samples: int, threads: int) -> dict:
+    """Baseline and loaded measurement against one fresh server with ``worker``."""
+    with (tempfile.TemporaryDirectory(prefix="bench-display-") as data,
+          queue_server(Path(data), threads=threads, worker=worker) as server):
+        rss_idle = rss_mb(server.pid)
+        staff = [login(server.url, name) for name in STAFF_ACCOUNTS]
+        many = [DISPLAY_TOKEN if index % 2 == 0 else staff[index % len(staff)]
+                for index in range(clients)]
+        baseline = asyncio.run(measure(server, [DISPLAY_TOKEN], samples))
+        loaded = asyncio.run(measure(server, many, samples))
+    return {"worker": worker, "rss_idle_mb": round(rss_idle, 1), "baseline": baseline,
+            "loaded": loaded,
+            "p99_ratio_loaded_to_baseline": round(
+                loaded["every_client"]["p99_ms"] / baseline["every_client"]["p99_ms"], 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.display_events",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--threads", type=int, default=SERVER_THREADS, help="server worker threads")
+    parser.add_argument("--worker", choices=("threads", "gevent", "both"), default="threads",
+                        help="the server's --worker; both: one after the other (default threads)")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.clients, args.samples = min(args.clients, 20), min(args.samples, 3)
 
-    with (tempfile.TemporaryDirectory(prefix="bench-display-") as data,
-          queue_server(Path(data), threads=args.threads) as server):
-        rss_idle = rss_mb(server.pid)
-        staff = [login(server.url, name) for name in STAFF_ACCOUNTS]
-        many = [DISPLAY_TOKEN if index % 2 == 0 else staff[index % len(staff)]
-                for index in range(args.clients)]
-        baseline = asyncio.run(measure(server, [DISPLAY_TOKEN], args.samples))
-        loaded = asyncio.run(measure(server, many, args.samples))
+    workers = ("threads", "gevent") if args.worker == "both" else (args.worker,)
+    runs = [run_one(worker, args.clients, args.samples, args.threads) for worker in workers]
 
     rows = []
-    for name, result in (("baseline", baseline), ("loaded", loaded)):
-        every, last = result["every_client"], result["last_client_per_call"]
-        rows.append([name, result["clients"], every["p50_ms"], every["p99_ms"], last["p50_ms"],
-                     last["p99_ms"], result["first_to_last_client"]["p50_ms"],
-                     result["server_cpu_ms_per_sample"], result["rss_connected_mb"]])
+    for run in runs:
+        for name, result in (("baseline", run["baseline"]), ("loaded", run["loaded"])):
+            every, last = result["every_client"], result["last_client_per_call"]
+            rows.append([run["worker"], name, result["clients"], every["p50_ms"], every["p99_ms"],
+                         last["p50_ms"], last["p99_ms"], result["first_to_last_client"]["p50_ms"],
+                         result["server_cpu_ms_per_sample"], result["rss_connected_mb"]])
     print_table(f"Call to screen, {args.samples} calls, server threads {args.threads} (ms; RSS in MB)",
-                ["run", "clients", "p50", "p99", "last p50", "last p99", "spread p50", "CPU/sample",
-                 "RSS"], rows)
-    ratio_p99 = loaded["every_client"]["p99_ms"] / baseline["every_client"]["p99_ms"]
-    p99 = loaded["every_client"]["p99_ms"]
-    print(f"\n  p99 loaded / baseline: {ratio_p99:.2f}   idle RSS {rss_idle:.1f} MB")
-    rss = loaded["rss_connected_mb"]
-    print(f"  goal p99 < {GOAL_P99_MS:.0f} ms: {'met' if p99 < GOAL_P99_MS else 'NOT met'};"
-          f" goal RSS < {GOAL_RSS_MB:.0f} MB: {'met' if rss < GOAL_RSS_MB else 'NOT met'}")
-    path = write_result("display_events", {
-        "clients": args.clients, "samples": args.samples, "threads": args.threads,
-        "rss_idle_mb": round(rss_idle, 1), "baseline": baseline, "loaded": loaded,
-        "p99_ratio_loaded_to_baseline": round(ratio_p99, 2),
-    }, argv or [])
+                ["worker", "run", "clients", "p50", "p99", "last p50", "last p99", "spread p50",
+                 "CPU/sample", "RSS"], rows)
+    for run in runs:
+        p99, rss = run["loaded"]["every_client"]["p99_ms"], run["loaded"]["rss_connected_mb"]
+        print(f"\n  {run['worker']}: p99 loaded / baseline: {run['p99_ratio_loaded_to_baseline']:.2f}"
+              f"   idle RSS {run['rss_idle_mb']:.1f} MB")
+        print(f"  goal p99 < {GOAL_P99_MS:.0f} ms: {'met' if p99 < GOAL_P99_MS else 'NOT met'};"
+              f" goal RSS < {GOAL_RSS_MB:.0f} MB: {'met' if rss < GOAL_RSS_MB else 'NOT met'}")
+    if len(runs) == 2:
+        ratio = runs[1]["loaded"]["every_client"]["p99_ms"] / runs[0]["loaded"]["every_client"]["p99_ms"]
+        print(f"  p99 gevent / threads, same run: {ratio:.2f}")
+    first = runs[0]
+    result = {"clients": args.clients, "samples": args.samples, "threads": args.threads,
+              "worker": args.worker, **{k: first[k] for k in ("rss_idle_mb", "baseline", "loaded",
+                                                              "p99_ratio_loaded_to_baseline")}}
+    if len(runs) > 1:
+        result["runs"] = runs
+    path = write_result("display_events", result, argv or [])
     print(f"  written to {path}")
     return 0
 

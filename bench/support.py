@@ -116,10 +116,13 @@ class ServerProcess:
 
 
 def queue_server(data_dir: Path, *, threads: int = SERVER_THREADS, config: Path | None = None,
-                 name: str = "queue-server") -> ServerProcess:
-    """The real server, demo accounts and device tokens seeded (`queue-server demo --headless`)."""
+                 name: str = "queue-server", worker: str = "threads") -> ServerProcess:
+    """The real server, demo accounts and device tokens seeded (`queue-server demo --headless`).
+
+    ``worker``: "threads" (waitress, the default) or "gevent" (one event loop, Linux).
+    """
     command = [sys.executable, "-m", "queue_server", "demo", "--headless", "--data", str(data_dir),
-               "--host", "127.0.0.1", "--port", "0", "--threads", str(threads)]
+               "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), "--worker", worker]
     if config is not None:
         command += ["--config", str(config)]
     return ServerProcess(command, data_dir, name)

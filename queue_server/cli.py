@@ -1,19 +1,38 @@
 """`queue-server`: run an office's queue server and manage its accounts and devices.
 
     queue-server run [--config FILE] [--data DIR] [--host H] [--port P] [--threads N]
+                     [--worker threads|gevent]
     queue-server user add NAME --role ROLE [--workplace ID ...]   (password on stdin)
     queue-server device add NAME --kind kiosk|display             (prints the token)
     queue-server demo [--headless]                                (the demo office)
 """
+# ruff: noqa: E402  (gevent must patch the process before the imports below run)
 
 from __future__ import annotations
+
+import sys
+
+
+def _gevent_requested(argv: list[str]) -> bool:
+    """``--worker gevent`` on the command line of this process."""
+    return "--worker=gevent" in argv or any(
+        arg == "--worker" and argv[index + 1:index + 2] == ["gevent"] for index, arg in enumerate(argv))
+
+
+# With `--worker gevent` (Linux), sockets, threads, locks and queues become gevent's
+# before Flask, sqlite3 or any module of the server creates one: one OS thread then
+# serves every event stream, so a published call does not wake hundreds of threads.
+if _gevent_requested(sys.argv[1:]) and sys.platform != "win32":
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import argparse
 import getpass
 import os
 import signal
+import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -43,10 +62,15 @@ DEMO_STAFF = (
     ("manager", "manager", None, 0),
 )
 TICK_SECONDS = 2.0
+WORKERS = ("threads", "gevent")
+STOP_SECONDS = 1.0  # gevent: how long open requests get to finish on SIGTERM
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "worker", "threads") == "gevent" and (problem := _gevent_problem()):
+        print(f"queue-server: --worker gevent: {problem}", file=sys.stderr)
+        return 2
     try:
         return args.handler(args)
     except ConfigError as error:
@@ -71,7 +95,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--host", default="127.0.0.1", help="address to listen on")
         sub.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
         sub.add_argument("--threads", type=int, default=400,
-                         help="worker threads; each open event stream holds one")
+                         help="worker threads; each open event stream holds one (--worker threads)")
+        sub.add_argument("--worker", choices=WORKERS, default="threads",
+                         help="threads: waitress, Linux and Windows (default); gevent: one event "
+                              "loop, for Linux offices with many screens")
         sub.add_argument("--ping-seconds", type=_positive_float, default=None,
                          help="keepalive interval of event streams (default 5)")
         sub.add_argument("--replay-limit", type=_positive_int, default=None,
@@ -165,9 +192,18 @@ def _run(args: argparse.Namespace) -> int:
     return _serve(office, args)
 
 
-def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
-    from waitress.server import create_server
+def _gevent_problem() -> str | None:
+    """Why gevent mode cannot run in this process, or None."""
+    if sys.platform == "win32":
+        return "not available on Windows; use --worker threads"
+    from queue_server.store.database import gevent_patched
 
+    if not gevent_patched():  # main(argv) called from Python, after the imports
+        return "must be on the command line of a new queue-server process"
+    return None
+
+
+def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     from queue_server.web import create_app
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
@@ -175,17 +211,32 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
               if value is not None}
     app = create_app(office=office, data_dir=args.data, config=config)
     service = app.extensions["odno_okno"]
-    stop = threading.Event()
+    stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
     threading.Thread(target=_ticker, args=(service, stop), daemon=True, name="ticker").start()
+    serve = _serve_gevent if args.worker == "gevent" else _serve_waitress
+    try:
+        serve(app, office, args, on_listening)
+    finally:
+        stop.set()
+    return 0
+
+
+def _listening(office: Office, host: str, port: int, on_listening) -> None:
+    url = f"http://{host}:{port}"
+    print(f"queue-server: {office.name.ru}: listening on {url}", flush=True)
+    if on_listening:
+        on_listening(url)
+
+
+def _serve_waitress(app, office: Office, args: argparse.Namespace, on_listening) -> None:
+    from waitress.server import create_server
+
     server = create_server(
         app, host=args.host, port=args.port, threads=args.threads,
         connection_limit=max(1000, args.threads * 2), asyncore_use_poll=True,
         channel_timeout=60, ident="odno-okno",
     )
-    url = f"http://{args.host}:{server.effective_port}"
-    print(f"queue-server: {office.name.ru}: listening on {url}", flush=True)
-    if on_listening:
-        on_listening(url)
+    _listening(office, args.host, server.effective_port, on_listening)
     # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -193,9 +244,33 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
         server.close()
-    return 0
+
+
+def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -> None:
+    import gevent
+    from gevent.event import Event
+    from gevent.pool import Pool
+    from gevent.pywsgi import WSGIServer
+
+    # One greenlet per connection, bounded like waitress's connection_limit.
+    server = WSGIServer((args.host, args.port), app, spawn=Pool(max(1000, args.threads * 2)),
+                        log=None)
+    server.init_socket()  # binds now, so port 0 has its real number to print
+    # As waitress does: without it Nagle's algorithm holds a small answer or event until
+    # the client's delayed ACK, 40 ms on Linux.  Accepted sockets inherit the option.
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    _listening(office, args.host, server.address[1], on_listening)
+    stopping = Event()
+    gevent.signal_handler(signal.SIGTERM, stopping.set)
+    server.start()
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # Event streams never end by themselves: they are closed after STOP_SECONDS.
+        server.stop(timeout=STOP_SECONDS)
 
 
 def _ticker(service, stop: threading.Event) -> None:

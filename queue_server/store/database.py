@@ -7,12 +7,20 @@ would survive a crashed process but may lose the last commits on power loss.)
 Writes are serialised twice: a process-wide lock keeps our own threads in line
 without busy-waiting, and ``BEGIN IMMEDIATE`` takes SQLite's write lock *before*
 anything is read, so what a transaction reads cannot change before it writes.
+
+Under gevent (``queue-server run --worker gevent``) ``threading.local`` is local to a
+greenlet, and every HTTP connection is a new greenlet: a connection per
+``threading.local`` would be opened for each and never closed.  There a greenlet
+borrows a connection while it lives and hands it back when it ends; the write lock
+is then gevent's, and the semantics stay the same.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,21 +30,28 @@ import sqlite_utils
 from queue_server.store.migrations import migrations
 
 DATABASE_NAME = "queue.db"
+IDLE_CONNECTIONS_KEPT = 8  # gevent mode: connections kept open for the next greenlets
 
 
 class Store:
-    """Hands each thread its own connection to one database file."""
+    """Hands each thread (or, under gevent, each greenlet) its own connection to one file."""
 
-    def __init__(self, path: Path, publisher: Callable[[list], None] | None = None):
+    def __init__(self, path: Path, publisher: Callable[[list], None] | None = None, *,
+                 per_greenlet: bool | None = None):
         self.path = path
         self.publisher = publisher
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        if per_greenlet is None:
+            per_greenlet = gevent_patched()
+        self._connections = GreenletConnections(path) if per_greenlet else None
         path.parent.mkdir(parents=True, exist_ok=True)
         migrations.apply(self.db)
 
     @property
     def db(self) -> sqlite_utils.Database:
+        if self._connections is not None:
+            return self._connections.current()
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = sqlite_utils.Database(_connect(self.path))
@@ -65,10 +80,72 @@ class Store:
         self._local.pending.extend(items)
 
     def close(self) -> None:
+        if self._connections is not None:
+            self._connections.close()
+            return
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def gevent_patched() -> bool:
+    """True in a process whose threading gevent has monkey-patched."""
+    if "gevent.monkey" not in sys.modules:
+        return False
+    from gevent import monkey
+
+    return bool(monkey.is_module_patched("threading"))
+
+
+class GreenletConnections:
+    """A connection per live greenlet, handed back to a small idle list when it ends."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.opened = 0  # connections ever opened: a leak shows as growth here
+        self._idle: list[sqlite_utils.Database] = []
+        self._lent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def current(self) -> sqlite_utils.Database:
+        from greenlet import getcurrent
+
+        borrower = getcurrent()
+        db = self._lent.get(borrower)
+        if db is None:
+            db = self._idle.pop() if self._idle else self._open()
+            self._lent[borrower] = db
+            # Runs when the greenlet is gone (one HTTP connection, a finished stream).
+            weakref.finalize(borrower, self._give_back, db)
+        return db
+
+    def _open(self) -> sqlite_utils.Database:
+        self.opened += 1
+        return sqlite_utils.Database(_connect(self.path))
+
+    def _give_back(self, db: sqlite_utils.Database) -> None:
+        try:
+            if db.conn.in_transaction:  # a greenlet killed mid-write: its transaction is void
+                db.conn.rollback()
+        except sqlite3.ProgrammingError:  # closed by Store.close() meanwhile
+            return
+        if len(self._idle) < IDLE_CONNECTIONS_KEPT:
+            self._idle.append(db)
+        else:
+            db.close()
+
+    @property
+    def open_count(self) -> int:
+        return len(self._idle) + len(self._lent)
+
+    def close(self) -> None:
+        """Close the calling greenlet's connection and the idle ones."""
+        from greenlet import getcurrent
+
+        db = self._lent.pop(getcurrent(), None)
+        for idle in [*self._idle, *([db] if db is not None else [])]:
+            idle.close()
+        self._idle.clear()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
