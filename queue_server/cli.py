@@ -237,12 +237,18 @@ def _serve_waitress(app, office: Office, args: argparse.Namespace, on_listening)
         channel_timeout=60, ident="odno-okno",
     )
     _listening(office, args.host, server.effective_port, on_listening)
-    # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    bus = app.extensions["odno_okno"].bus
+
+    def stop(*_) -> None:
+        # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C; open
+        # event streams end now, so waitress need not wait for their worker threads.
+        bus.close_all()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        server.run()  # returns after SIGTERM/SIGINT, once waitress has stopped its threads
     finally:
         server.close()
 

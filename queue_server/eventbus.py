@@ -14,6 +14,7 @@ from typing import Any
 
 INBOX_LIMIT = 1000
 OVERFLOW = object()  # sentinel: the subscriber missed events and must resynchronise
+CLOSED = object()  # sentinel: the server is stopping; the stream ends
 
 
 class Subscription:
@@ -76,6 +77,13 @@ class EventBus:
         for subscription in subscribers:
             for item in items:
                 subscription.deliver(item)
+
+    def close_all(self) -> None:
+        """End every open stream now (shutdown), instead of at its next ping."""
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscription in subscribers:
+            subscription.inbox.put(CLOSED)
 
     @property
     def subscriber_count(self) -> int:

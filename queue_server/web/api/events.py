@@ -9,7 +9,7 @@ from flask import Response, current_app, request
 
 from queue_server.domain.events import TicketEvent, TicketPrintRequested
 from queue_server.domain.tickets import Ticket, apply
-from queue_server.eventbus import OVERFLOW
+from queue_server.eventbus import CLOSED, OVERFLOW
 from queue_server.service import BadRequest
 from queue_server.store.tickets import StoredEvent, event_records, last_seq, stored_event
 from queue_server.web.api import blueprint
@@ -117,6 +117,8 @@ def event_stream():
             yield from messages
             while True:
                 item = subscription.get(timeout=ping)
+                if item is CLOSED:
+                    return
                 if item is None:
                     yield ": ping\n\n"
                 elif item is OVERFLOW:
