@@ -8,6 +8,7 @@ pages, the audit trail and the reports.  Each carries who (``actor``), where
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -24,12 +25,7 @@ class Event:
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields, JSON-ready (without type, at, actor, workplace)."""
-        common = {"at", "actor", "workplace", "ticket_id"}
-        return {
-            field.name: _jsonable(getattr(self, field.name))
-            for field in dataclasses.fields(self)
-            if field.name not in common
-        }
+        return {name: _jsonable(getattr(self, name)) for name in _own_fields(type(self))}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +165,12 @@ class DeviceStatusReported(Event):
     device: str
     printer: str  # "ok" | "offline" | "paper_out" | "error"
     detail: str = ""
+
+
+@functools.cache
+def _own_fields(cls: type[Event]) -> tuple[str, ...]:
+    common = {"at", "actor", "workplace", "ticket_id"}
+    return tuple(field.name for field in dataclasses.fields(cls) if field.name not in common)
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -150,7 +150,21 @@ class UnknownId(KeyError):
 
 
 def _by_id(items, ident, what):
-    for item in items:
-        if item.id == ident:
-            return item
+    index = _index(items)
+    if ident in index:
+        return index[ident]
     raise UnknownId(what, ident)
+
+
+_indexes: dict[int, tuple[tuple, dict]] = {}
+
+
+def _index(items: tuple) -> dict:
+    """An id → item map per tuple of the (immutable) office, built on first use."""
+    cached = _indexes.get(id(items))
+    if cached is None or cached[0] is not items:
+        if len(_indexes) > 256:  # offices loaded and dropped (tests): never grows unbounded
+            _indexes.clear()
+        cached = (items, {item.id: item for item in items})
+        _indexes[id(items)] = cached
+    return cached[1]

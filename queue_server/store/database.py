@@ -63,13 +63,13 @@ class Store:
         db = self.db
         with self._write_lock:
             self._local.pending = []
-            db.execute("BEGIN IMMEDIATE")
+            db.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield db
             except BaseException:
                 db.conn.rollback()
                 raise
-            db.execute("COMMIT")
+            db.conn.execute("COMMIT")
             # Published after the commit, still under the lock: subscribers see events
             # only once they are durable, and always in the order of the log.
             if self._local.pending and self.publisher is not None:
