@@ -17,6 +17,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from queue_server.store import accounts
+from queue_server.store.audit import record_audit
 from queue_server.web.permissions import allowed_roles
 
 
@@ -148,6 +149,9 @@ def sign_in(username: str, password: str, remote_addr: str | None) -> SignedIn:
             raise SignInRefused("too many failed attempts; try again later", wait)
         user = accounts.verify_password(db, username, password)
         accounts.note_sign_in(db, key, ok=user is not None, now=now)
+        record_audit(db, actor=f"user:{username[:64]}", at=now,
+                     action="sign_in" if user is not None else "sign_in_failed",
+                     detail=f"from {remote_addr or 'unknown address'}")
         if user is not None:
             hours = current_app.config["SESSION_HOURS"]
             token, expires = accounts.open_session(db, user.name, now=now,
@@ -158,5 +162,9 @@ def sign_in(username: str, password: str, remote_addr: str | None) -> SignedIn:
 
 
 def sign_out(token: str) -> None:
-    with _services().store.write() as db:
+    service = _services()
+    with service.store.write() as db:
+        user = accounts.session_user(db, token, now=service.now())
         accounts.close_session(db, token)
+        if user is not None:
+            record_audit(db, actor=f"user:{user.name}", action="sign_out", at=service.now())
