@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.office import Office
@@ -25,6 +26,20 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class _PagesOnlySessions(SecureCookieSessionInterface):
+    """Cookie sessions for the staff pages; none at all under /api/.
+
+    The API authenticates with bearer tokens and never reads cookies (so it is not
+    exposed to cross-site request forgery); skipping the session there also saves
+    signing work on every kiosk and screen request.
+    """
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
                config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
@@ -32,6 +47,7 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
     app.config.update(OFFICE=office, DATA_DIR=Path(data_dir))
     app.config["SECRET_KEY"] = _secret_key(Path(data_dir))
     app.config.update(config or {})
+    app.session_interface = _PagesOnlySessions()
     app.json.ensure_ascii = False  # Cyrillic stays readable in answers
     app.json.sort_keys = False
 
