@@ -43,6 +43,14 @@ class Subscription:
             self.overflowed = False
         return item
 
+    def end(self) -> None:
+        """Tell the stream to finish (server shutdown); never blocks, even on a full inbox."""
+        try:
+            self.inbox.put_nowait(CLOSED)
+        except queue.Full:  # a stalled client: what it has not read is of no use now
+            self.inbox = queue.Queue()
+            self.inbox.put_nowait(CLOSED)
+
     def close(self) -> None:
         self._bus.unsubscribe(self)
 
@@ -83,7 +91,7 @@ class EventBus:
         with self._lock:
             subscribers = list(self._subscribers)
         for subscription in subscribers:
-            subscription.inbox.put(CLOSED)
+            subscription.end()
 
     @property
     def subscriber_count(self) -> int:
