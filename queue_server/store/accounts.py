@@ -142,17 +142,23 @@ def open_session(db: sqlite_utils.Database, name: str, *, now: datetime,
     return token, expires
 
 
-def session_user(db: sqlite_utils.Database, token: str, *, now: datetime) -> User | None:
+def active_session(db: sqlite_utils.Database, token: str, *,
+                   now: datetime) -> tuple[User, datetime] | None:
+    """The user of an unexpired session of an active account, and when the session ends."""
     rows = list(db.query(
-        "SELECT users.* FROM sessions JOIN users ON users.name = sessions.user "
+        "SELECT users.*, sessions.expires_at AS session_expires_at FROM sessions "
+        "JOIN users ON users.name = sessions.user "
         "WHERE token_hash = ? AND expires_at > ? AND users.active = 1",
         [hash_token(token), now.isoformat()]))
-    return _user(rows[0]) if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    return _user(row), datetime.fromisoformat(row["session_expires_at"])
 
 
-def session_expiry(db: sqlite_utils.Database, token: str) -> datetime | None:
-    rows = list(db.query("SELECT expires_at FROM sessions WHERE token_hash = ?", [hash_token(token)]))
-    return datetime.fromisoformat(rows[0]["expires_at"]) if rows else None
+def session_user(db: sqlite_utils.Database, token: str, *, now: datetime) -> User | None:
+    session = active_session(db, token, now=now)
+    return session[0] if session is not None else None
 
 
 def close_session(db: sqlite_utils.Database, token: str) -> None:

@@ -89,11 +89,11 @@ def principal_for_token(token: str | None) -> Principal | None:
         return cached[0]
     generation = accounts.changes()
     db = service.store.db
-    user = accounts.session_user(db, token, now=now)
-    if user is not None:
+    session = accounts.active_session(db, token, now=now)
+    if session is not None:
+        user, expires_at = session
         principal = Principal("user", user.name, user.role, user.workplaces, token)
-        until = min(now + timedelta(seconds=CACHE_SECONDS),
-                    accounts.session_expiry(db, token) or now)
+        until = min(now + timedelta(seconds=CACHE_SECONDS), expires_at)
     else:
         device = accounts.device_for_token(db, token)
         if device is None:
