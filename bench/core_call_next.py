@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bench.support import (
     BENCH_OFFICE,
+    ISSUE_BODY,
     KIOSK_TOKEN,
     SERVER_THREADS,
     Client,
@@ -40,7 +41,6 @@ from bench.support import (
 )
 
 GOAL_P99_MS = 50.0
-ISSUE_BODY = {"life_situation": "job_search", "language": "ru", "priority": False}
 
 
 def operator(arg: tuple[str, str, str, float], start_at: float, stop_at: float) -> dict:

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.support import (
+    ISSUE_BODY,
     KIOSK_TOKEN,
     RESULTS_DIR,
     SERVER_THREADS,
@@ -42,7 +43,6 @@ from bench.support import (
 GOAL_RATIO = 1.5
 TICKETS_PER_DAY = 500
 WARM_UP = 10
-ISSUE_BODY = {"life_situation": "job_search", "language": "ru", "priority": False}
 # (queue, prefix, life situation, workplace) of the demo office, in the mix of a day
 VISIT_KINDS = (
     ("reception", "А", "job_search", "window_1"),

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from bench.support import (
+    ISSUE_BODY,
     KIOSK_TOKEN,
     SERVER_THREADS,
     RequestSpec,
@@ -32,7 +33,6 @@ from bench.support import (
 )
 
 GOAL_RATIO = 0.7
-ISSUE_BODY = {"life_situation": "job_search", "language": "ru", "priority": False}
 
 
 def measure(server: ServerProcess, spec: RequestSpec, args: argparse.Namespace) -> dict:

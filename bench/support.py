@@ -32,6 +32,7 @@ RESULTS_DIR = REPO / "var" / "bench"
 BENCH_OFFICE = Path(__file__).with_name("office_16.toml")
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 KIOSK_TOKEN = "demo-kiosk-token"
+ISSUE_BODY = {"life_situation": "job_search", "language": "ru", "priority": False}  # a kiosk ticket
 DEMO_PASSWORD = "demo"
 SERVER_THREADS = 400  # the production default of `queue-server run`
 
