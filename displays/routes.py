@@ -18,8 +18,7 @@ from displays import blueprint
 from displays.announcements import call_phrases
 from displays.speech import CACHE_DIR_NAME, PhraseCache, announcement_audio
 from displays.texts import LABEL_LANGUAGES, labels, text
-from queue_server.service import NotFound
-from queue_server.web.auth import principal_for_token
+from queue_server.service import NotFound, Services, services_of
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONTS = frozenset({"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"})
@@ -39,8 +38,8 @@ SECURITY_HEADERS = {
 }
 
 
-def _service():
-    return current_app.extensions["odno_okno"]
+def _service() -> Services:
+    return services_of(current_app)
 
 
 def _page(template: str, status: int = 200, **context) -> Response:
@@ -59,8 +58,9 @@ def display_only(view):
 
     @wraps(view)
     def guarded(*args, **kwargs):
-        principal = principal_for_token(request.args.get("token"))
-        if principal is None or principal.kind != "device" or principal.role != "display":
+        token = request.args.get("token")
+        identity = _service().accounts.identity(token) if token else None
+        if identity is None or identity.kind != "device" or identity.role != "display":
             if request.path.endswith(".wav"):
                 return Response("a display token is required\n", 401, mimetype="text/plain")
             return _problem("unauthorized_title", "unauthorized_text", 401)
@@ -137,7 +137,7 @@ def announcement():
         return Response("ticket: a ticket id is required\n", 400, mimetype="text/plain")
     service = _service()
     try:
-        ticket = service.ticket(ticket_id)
+        ticket = service.tickets.ticket(ticket_id)
     except NotFound:
         return Response("no such ticket\n", 404, mimetype="text/plain")
     if ticket.workplace is None:

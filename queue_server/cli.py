@@ -40,7 +40,6 @@ from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.office import Office, UnknownId
 from queue_server.store import accounts
-from queue_server.store.audit import record_audit
 
 DEFAULT_DATA = Path("var") / "office"
 DEMO_DATA = Path("var") / "demo"
@@ -62,6 +61,8 @@ DEMO_STAFF = (
     ("manager", "manager", None, 0),
 )
 TICK_SECONDS = 2.0
+CLI_ACTOR = "cli"  # the audit log's actor for changes made on the command line
+DEMO_ACTOR = "demo"
 WORKERS = ("threads", "gevent")
 STOP_SECONDS = 1.0  # gevent: how long open requests get to finish on SIGTERM
 
@@ -151,12 +152,10 @@ def _office(args: argparse.Namespace) -> Office:
     return load_office(args.config or DEMO_OFFICE_PATH)
 
 
-def _service(args: argparse.Namespace):
-    from queue_server.service import QueueService
-    from queue_server.store.database import DATABASE_NAME, Store
+def _services(args: argparse.Namespace, office: Office | None = None):
+    from queue_server.service import open_services
 
-    office = _office(args)
-    return QueueService(Store(args.data / DATABASE_NAME), office, SystemClock())
+    return open_services(args.data, office or _office(args), SystemClock())
 
 
 def _add_user(args: argparse.Namespace) -> int:
@@ -166,23 +165,17 @@ def _add_user(args: argparse.Namespace) -> int:
             office.workplace(workplace)
         except UnknownId as error:
             raise accounts.AccountError(f"--workplace: {error}") from None
-    service = _service(args)
+    services = _services(args, office)
     password = (getpass.getpass("password: ") if sys.stdin.isatty()
                 else sys.stdin.readline().rstrip("\n"))
-    with service.store.write() as db:
-        accounts.create_user(db, args.name, args.role, password, args.workplaces,
-                             now=service.now())
-        record_audit(db, actor="cli", action="user.add",
-                     detail=f"{args.name} {args.role} {' '.join(args.workplaces)}".strip())
+    services.accounts.create_user(args.name, args.role, password, tuple(args.workplaces),
+                                  actor=CLI_ACTOR)
     print(f"user {args.name} ({args.role}) added")
     return 0
 
 
 def _add_device(args: argparse.Namespace) -> int:
-    service = _service(args)
-    with service.store.write() as db:
-        token = accounts.add_device(db, args.name, args.kind, now=service.now())
-        record_audit(db, actor="cli", action="device.add", detail=f"{args.name} {args.kind}")
+    token = _services(args).accounts.add_device(args.name, args.kind, actor=CLI_ACTOR)
     print(token)
     return 0
 
@@ -204,15 +197,16 @@ def _gevent_problem() -> str | None:
 
 
 def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
+    from queue_server.service import services_of
     from queue_server.web import create_app
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
                                             ("REPLAY_LIMIT", args.replay_limit))
               if value is not None}
     app = create_app(office=office, data_dir=args.data, config=config)
-    service = app.extensions["odno_okno"]
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
-    threading.Thread(target=_ticker, args=(service, stop), daemon=True, name="ticker").start()
+    threading.Thread(target=_ticker, args=(services_of(app).tickets, stop), daemon=True,
+                     name="ticker").start()
     serve = _serve_gevent if args.worker == "gevent" else _serve_waitress
     try:
         serve(app, office, args, on_listening)
@@ -237,7 +231,9 @@ def _serve_waitress(app, office: Office, args: argparse.Namespace, on_listening)
         channel_timeout=60, ident="odno-okno",
     )
     _listening(office, args.host, server.effective_port, on_listening)
-    bus = app.extensions["odno_okno"].bus
+    from queue_server.service import services_of
+
+    bus = services_of(app).bus
 
     def stop(*_) -> None:
         # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C; open
@@ -279,11 +275,11 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
         server.stop(timeout=STOP_SECONDS)
 
 
-def _ticker(service, stop: threading.Event) -> None:
+def _ticker(tickets, stop: threading.Event) -> None:
     """Postponed visitors come back and the office day closes without anyone asking."""
     while not stop.wait(TICK_SECONDS):
         try:
-            service.tick()
+            tickets.tick()
         except Exception as error:  # keep ticking; the next round retries
             print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
 
@@ -306,20 +302,16 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace, office: Office) -> None:
-    from queue_server.service import QueueService
-    from queue_server.store.database import DATABASE_NAME, Store
-
-    service = QueueService(Store(args.data / DATABASE_NAME), office, SystemClock())
-    with service.store.write() as db:
-        for name, (kind, token) in DEMO_DEVICES.items():
-            accounts.add_device(db, name, kind, now=service.now(), token=token)
-        for name, role, queue, index in DEMO_STAFF:
-            if accounts.get_user(db, name) is not None:
-                continue
-            places = [w.id for w in office.workplaces if w.queue_ids[:1] == (queue,)]
-            workplaces = places[index:index + 1] if queue else []
-            accounts.create_user(db, name, role, DEMO_PASSWORD, workplaces, now=service.now())
-    service.store.close()
+    services = _services(args, office)
+    for name, (kind, token) in DEMO_DEVICES.items():
+        services.accounts.add_device(name, kind, actor=DEMO_ACTOR, token=token)
+    for name, role, queue, index in DEMO_STAFF:
+        if services.accounts.user(name) is not None:
+            continue
+        places = [w.id for w in office.workplaces if w.queue_ids[:1] == (queue,)]
+        workplaces = tuple(places[index:index + 1] if queue else [])
+        services.accounts.create_user(name, role, DEMO_PASSWORD, workplaces, actor=DEMO_ACTOR)
+    services.close()
 
 
 def _demo_banner(url: str, office: Office) -> str:

@@ -1,15 +1,13 @@
 """The API never uses cookie sessions: no Set-Cookie, and a staff cookie grants nothing there."""
 
 from queue_server.config import DEMO_OFFICE_PATH, load_office
-from queue_server.store import accounts
+from queue_server.service import services_of
 from queue_server.web import create_app
 
 
 def test_api_ignores_and_never_sets_session_cookies(tmp_path):
     app = create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=tmp_path)
-    service = app.extensions["odno_okno"]
-    with service.store.write() as db:
-        accounts.create_user(db, "hall", "administrator", "secret", now=service.now())
+    services_of(app).accounts.create_user("hall", "administrator", "secret", actor="test")
     client = app.test_client()
     # a signed-in staff page session: the cookie holds a valid API token
     login = client.post("/api/v1/auth/login", json={"username": "hall", "password": "secret"})

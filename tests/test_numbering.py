@@ -6,7 +6,7 @@ from queue_server.config import DEMO_OFFICE_PATH, load_office
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.numbering import office_day, printed_number, spoken_number
 from queue_server.domain.tickets import Status
-from queue_server.service import QueueService
+from queue_server.service import Services
 from queue_server.store.database import Store
 from queue_server.store.tickets import open_tickets, rebuild_tickets
 
@@ -14,11 +14,11 @@ OFFICE = load_office(DEMO_OFFICE_PATH)
 
 
 def service_on(path, clock):
-    return QueueService(Store(path / "queue.db"), OFFICE, clock)
+    return Services(Store(path / "queue.db"), OFFICE, clock)
 
 
 def issue(service, situation="job_search"):
-    return service.issue(life_situation=situation, language="ru", priority=False,
+    return service.tickets.issue(life_situation=situation, language="ru", priority=False,
                          actor="device:kiosk").ticket
 
 
@@ -55,25 +55,25 @@ def test_a_simulated_day_across_midnight_and_a_restart(tmp_path):
     assert (first_of_new_day.number, first_of_new_day.day.isoformat()) == ("А001", "2026-11-28")
 
     # The day boundary closes what the old day left open (end_of_day = "cancel").
-    service.tick()
-    assert service.ticket(leftover.id).status is Status.CANCELLED
+    service.tickets.tick()
+    assert service.tickets.ticket(leftover.id).status is Status.CANCELLED
     assert {t.id for t in open_tickets(service.store.db)} == {first_of_new_day.id}
     # Same number on two days is fine: (day, prefix, number) is what is unique.
-    assert service.ticket(morning[0].id).number == first_of_new_day.number
+    assert service.tickets.ticket(morning[0].id).number == first_of_new_day.number
 
 
 def test_the_projection_can_be_rebuilt_from_the_event_log(tmp_path):
     clock = ManualClock(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
     service = service_on(tmp_path, clock)
     tickets = [issue(service) for _ in range(4)]
-    service.call_next("window_1", actor="user:reception")
+    service.tickets.call_next("window_1", actor="user:reception")
     clock.advance(minutes=1)
-    service.redirect(tickets[0].id, queue=None, workplace="window_3", comment="к куратору",
+    service.tickets.redirect(tickets[0].id, queue=None, workplace="window_3", comment="к куратору",
                      return_to_me=False, from_workplace="window_1", actor="user:reception")
-    service.call_next("window_1", actor="user:reception")
+    service.tickets.call_next("window_1", actor="user:reception")
     rebuilt = rebuild_tickets(service.store.db)
     for original in tickets:
-        assert rebuilt[original.id] == service.ticket(original.id)
+        assert rebuilt[original.id] == service.tickets.ticket(original.id)
 
 
 def test_numbers_are_unique_under_concurrent_issuing(tmp_path):
@@ -99,17 +99,14 @@ def test_postponement_returns_by_itself_when_time_passes(tmp_path):
     clock = ManualClock(datetime(2026, 11, 27, 6, 0, tzinfo=UTC))
     service = service_on(tmp_path, clock)
     ticket = issue(service)
-    service.call_next("window_1", actor="user:reception")
-    from queue_server.domain import lifecycle
-
-    service.act(ticket.id, lambda t: lifecycle.postpone(
-        t, minutes=10, workplace="window_1", at=clock.now(), actor="user:reception"))
+    service.tickets.call_next("window_1", actor="user:reception")
+    service.tickets.postpone(ticket.id, minutes=10, workplace="window_1", actor="user:reception")
     clock.advance(minutes=9)
-    service.tick()
-    assert service.ticket(ticket.id).status is Status.POSTPONED
+    service.tickets.tick()
+    assert service.tickets.ticket(ticket.id).status is Status.POSTPONED
     clock.advance(minutes=1)
-    service.tick()
-    back = service.ticket(ticket.id)
+    service.tickets.tick()
+    back = service.tickets.ticket(ticket.id)
     assert (back.status, back.target_workplace) == (Status.WAITING, "window_1")
 
 
@@ -118,14 +115,14 @@ def test_people_ahead_on_issue_matches_the_queue_line(tmp_path):
     service = service_on(tmp_path, clock)
 
     def ahead(priority=False):
-        issued = service.issue(life_situation="job_search", language="ru", priority=priority,
+        issued = service.tickets.issue(life_situation="job_search", language="ru", priority=priority,
                                actor="device:kiosk")
         clock.advance(seconds=30)
         # the quick count on issue agrees with the full routing order
-        assert issued.people_ahead == service.position(issued.ticket)[0]
+        assert issued.people_ahead == service.tickets.position(issued.ticket)[0]
         return issued.people_ahead
 
     assert [ahead(), ahead(), ahead()] == [0, 1, 2]
     assert ahead(priority=True) == 0  # out of turn: ahead of everyone but other priorities
-    service.call_next("window_1", actor="user:reception")  # takes the priority ticket
+    service.tickets.call_next("window_1", actor="user:reception")  # takes the priority ticket
     assert ahead() == 3

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from queue_server.config import DEMO_OFFICE_PATH, load_office
-from queue_server.store import accounts
+from queue_server.service import services_of
 from queue_server.web import create_app
 
 PASSWORD = "demo-pass-1"
@@ -35,12 +35,11 @@ CSRF = re.compile(r'name="(?:[\w.-]+-)?csrf_token" type="hidden" value="([^"]+)"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     app = create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=tmp_path_factory.mktemp("staff"))
-    service = app.extensions["odno_okno"]
-    with service.store.write() as db:
-        for name, (role, workplaces) in USERS.items():
-            accounts.create_user(db, name, role, PASSWORD, workplaces, now=service.now())
-        for spare in ("victim", "leaver"):
-            accounts.create_user(db, spare, "curator", PASSWORD, ("window_4",), now=service.now())
+    accounts = services_of(app).accounts
+    for name, (role, workplaces) in USERS.items():
+        accounts.create_user(name, role, PASSWORD, tuple(workplaces), actor="test")
+    for spare in ("victim", "leaver"):
+        accounts.create_user(spare, "curator", PASSWORD, ("window_4",), actor="test")
     return app
 
 
@@ -65,8 +64,7 @@ def clients(app):
 
 @pytest.fixture(scope="module")
 def a_ticket(app):
-    service = app.extensions["odno_okno"]
-    return service.issue(life_situation="job_search", language="ru", priority=False,
+    return services_of(app).tickets.issue(life_situation="job_search", language="ru", priority=False,
                          actor="device:kiosk-1").ticket
 
 
@@ -114,7 +112,7 @@ def test_speech_permission(clients, a_ticket, name):
 
 
 def _account(app, name):
-    return accounts.get_user(app.extensions["odno_okno"].store.db, name)
+    return services_of(app).accounts.user(name)
 
 
 ACTIONS = {  # name: (path, form fields without CSRF, names allowed)
@@ -266,7 +264,7 @@ def test_admin_creates_an_account_that_can_sign_in_and_is_audited(app, clients):
     user = _account(app, "career2")
     assert (user.role, user.workplaces, user.active) == ("specialist", ("room_11",), True)
     sign_in(app, "career2", "s3cret-pass")
-    rows = list(app.extensions["odno_okno"].store.db.query(
+    rows = list(services_of(app).store.db.query(
         "SELECT * FROM audit WHERE action = 'account.created'"))
     detail = json.loads(rows[-1]["detail"])
     assert rows[-1]["actor"] == "user:admin" and detail["target"] == "career2" and rows[-1]["at"]
@@ -317,7 +315,7 @@ def test_password_reset_takes_effect(app, clients):
         "p-manager-password": "brand-new-pass", "p-manager-csrf_token": page_token(admin)})
     assert answer.status_code == 302
     sign_in(app, "manager", "brand-new-pass")
-    db = app.extensions["odno_okno"].store.db
+    db = services_of(app).store.db
     assert list(db.query("SELECT * FROM audit WHERE action = 'account.password_reset'"))
 
 
@@ -341,8 +339,7 @@ def test_console_reads_a_ticket_out_in_the_visitors_language(app, clients):
     import io
     import wave
 
-    service = app.extensions["odno_okno"]
-    ticket = service.issue(life_situation="job_search", language="tt", priority=False,
+    ticket = services_of(app).tickets.issue(life_situation="job_search", language="tt", priority=False,
                            actor="user:hall").ticket
     answer = clients["hall"].get(f"/staff/speech/{ticket.id}.wav")
     assert answer.status_code == 200 and answer.mimetype == "audio/wav"

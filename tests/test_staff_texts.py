@@ -16,7 +16,7 @@ import pytest
 from queue_server.domain import events
 from queue_server.domain.office import LANGUAGES
 from queue_server.domain.tickets import Status
-from queue_server.service import PRINTER_STATES, WORKPLACE_STATUSES
+from queue_server.service.desk import PRINTER_STATES, WORKPLACE_STATUSES
 from queue_server.store.accounts import ROLES
 
 ROOT = Path(__file__).parent.parent

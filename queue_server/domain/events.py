@@ -220,3 +220,12 @@ def _from_json(annotation: Any, raw: Any) -> Any:
     if "tuple" in text:
         return tuple(raw)
     return raw
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event with its position in the log; the position is its id on the event stream."""
+
+    seq: int
+    event: Event
+    ticket: Any = None  # the Ticket as it was right after this event (domain.tickets)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from queue_server.domain import events as ev
+from queue_server.domain import limits
 from queue_server.domain.tickets import Status, Ticket
 
 
@@ -85,7 +86,7 @@ def redirect(
         raise WrongState(f"ticket {ticket.number} is already at {workplace}")
     return [ev.TicketRedirected(
         ticket_id=ticket.id, at=at, actor=actor, workplace=workplace, to_queue=to_queue,
-        to_workplace=to_workplace, comment=comment.strip(),
+        to_workplace=to_workplace, comment=limits.text("comment", comment),
         return_to=workplace if return_to_me else None,
     )]
 
@@ -94,10 +95,9 @@ def postpone(
     ticket: Ticket, *, minutes: float | None, workplace: str | None, at: datetime, actor: str,
 ) -> list[ev.Event]:
     """The visitor steps away (to fetch a document); with ``minutes`` they come back by themselves."""
+    limits.postpone_minutes(minutes)
     _require(ticket, "postpone", Status.CALLED, Status.SERVING)
     _require_at(ticket, workplace, "postpone")
-    if minutes is not None and not 0 < minutes <= 24 * 60:
-        raise WrongState("postpone takes more than 0 minutes and at most 24 hours")
     until = at + timedelta(minutes=minutes) if minutes is not None else None
     return [ev.TicketPostponed(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
                                until=until)]
@@ -136,7 +136,7 @@ def restore(
     """A visitor who missed their call, or was cancelled by mistake, gets their place back."""
     _require(ticket, "restore", Status.NO_SHOW, Status.CANCELLED)
     return [ev.TicketRestored(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
-                              reason=reason.strip())]
+                              reason=limits.text("reason", reason))]
 
 
 def finish(
@@ -148,7 +148,7 @@ def finish(
     _require_at(ticket, workplace, "finish")
     finished: list[ev.Event] = [ev.ServiceFinished(
         ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
-        services=tuple(services), result=result.strip(),
+        services=tuple(services), result=limits.text("result", result),
     )]
     if ticket.return_stack:
         sender, sender_queue = ticket.return_stack[-1]
@@ -164,7 +164,7 @@ def cancel(
 ) -> list[ev.Event]:
     _require(ticket, "cancel", Status.WAITING, Status.CALLED, Status.SERVING, Status.POSTPONED)
     return [ev.TicketCancelled(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
-                               reason=reason.strip())]
+                               reason=limits.text("reason", reason))]
 
 
 def change_priority(
@@ -174,7 +174,7 @@ def change_priority(
     if ticket.priority == priority:
         return []
     return [ev.PriorityChanged(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace,
-                               priority=priority, reason=reason.strip())]
+                               priority=priority, reason=limits.text("reason", reason))]
 
 
 def change_situation(

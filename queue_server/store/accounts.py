@@ -184,11 +184,6 @@ def device_for_token(db: sqlite_utils.Database, token: str) -> Device | None:
     return Device(rows[0]["name"], rows[0]["kind"]) if rows else None
 
 
-def list_devices(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query("SELECT name, kind, printer, printer_detail, seen_at FROM devices "
-                         "ORDER BY name"))
-
-
 # --- slowing down password guessing -------------------------------------------------
 
 FREE_ATTEMPTS = 3

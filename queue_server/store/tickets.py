@@ -8,13 +8,13 @@ the two never disagree.  ``rebuild_tickets`` recomputes the second from the firs
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlite_utils
 
 from queue_server.domain import events as ev
+from queue_server.domain.events import StoredEvent
 from queue_server.domain.tickets import ACTIVE, Status, Ticket, apply, replay
 
 TICKET_COLUMNS = (
@@ -39,15 +39,6 @@ _INSERT = (
 _UPDATE = (
     f"UPDATE tickets SET {', '.join(f'[{c}] = ?' for c in TICKET_COLUMNS[1:])} WHERE id = ?"
 )
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """An event with its position in the log; the position is its id on the event stream."""
-
-    seq: int
-    event: ev.Event
-    ticket: Ticket | None = None  # the ticket as it was right after this event
 
 
 def _time_text(value: datetime | None) -> str | None:
@@ -195,3 +186,24 @@ def rebuild_tickets(db: sqlite_utils.Database) -> dict[str, Ticket]:
         for record in db.query("SELECT * FROM events WHERE ticket_id IS NOT NULL ORDER BY seq")
     ]
     return replay(ticket_events)  # type: ignore[arg-type]
+
+
+def print_requested(db: sqlite_utils.Database, ticket_id: str) -> bool:
+    """Whether a kiosk was ever asked to print this ticket."""
+    return db.execute("SELECT 1 FROM events WHERE ticket_id = ? AND type = ? LIMIT 1",
+                      [ticket_id, ev.TicketPrintRequested.type]).fetchone() is not None
+
+
+def tickets_called_at(db: sqlite_utils.Database, day: date, workplace: str) -> list[Ticket]:
+    """The tickets of ``day`` that ``workplace`` called, in the order it first called them.
+
+    Today's tickets first (the day's unique index), then their events (index
+    events_ticket): the cost follows one day's traffic, not the size of the history.
+    """
+    ids = [row["ticket_id"] for row in db.query(
+        "SELECT ticket_id, MIN(seq) AS first FROM events "
+        "WHERE ticket_id IN (SELECT id FROM tickets WHERE day = ?) "
+        "AND type = ? AND workplace = ? GROUP BY ticket_id ORDER BY first",
+        [day.isoformat(), ev.TicketCalled.type, workplace])]
+    tickets = (get_ticket(db, ticket_id) for ticket_id in ids)
+    return [ticket for ticket in tickets if ticket is not None]

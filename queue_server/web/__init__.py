@@ -6,14 +6,12 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.office import Office
-from queue_server.eventbus import EventBus
-from queue_server.service import QueueService
-from queue_server.store.database import DATABASE_NAME, Store
+from queue_server.service import APP_KEY, Services, open_services, services_of
 
 DEFAULTS: dict[str, Any] = {
     "PING_SECONDS": 5.0,  # keepalive on event streams; dead clients are dropped at the next one
@@ -51,8 +49,7 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
     app.json.ensure_ascii = False  # Cyrillic stays readable in answers
     app.json.sort_keys = False
 
-    store = Store(Path(data_dir) / DATABASE_NAME)
-    app.extensions["odno_okno"] = QueueService(store, office, clock or SystemClock(), EventBus())
+    app.extensions[APP_KEY] = open_services(Path(data_dir), office, clock or SystemClock())
 
     from queue_server.web.api import blueprint as api_blueprint
 
@@ -76,8 +73,9 @@ def _not_allowed(error):
     return error
 
 
-def service_of(app: Flask) -> QueueService:
-    return app.extensions["odno_okno"]
+def services() -> Services:
+    """The application layer of the app handling this request."""
+    return services_of(current_app)
 
 
 def _register_pages(app: Flask) -> None:

@@ -11,29 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, request
 
-from queue_server.store import accounts
-from queue_server.store.audit import record_audit
+from queue_server.service.errors import Forbidden, Unauthorized
+from queue_server.web import services
 from queue_server.web.permissions import allowed_roles
-
-
-class Unauthorized(Exception):
-    pass
-
-
-class Forbidden(Exception):
-    pass
-
-
-class SignInRefused(Exception):
-    def __init__(self, reason: str, retry_after: float = 0.0):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -59,18 +44,9 @@ class Principal:
         return workplace_id is not None and (self.role == "admin" or workplace_id in self.workplaces)
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    token: str
-    user: accounts.User
-    expires_at: object
-
-
-def _services():
-    return current_app.extensions["odno_okno"]
-
-
 CACHE_SECONDS = 30.0  # how long a known token is trusted without asking the database again
+CACHE_KEY = "odno_okno.principals"  # app.extensions: token -> (principal, until, generation)
+CACHE_LIMIT = 10_000
 
 
 def principal_for_token(token: str | None) -> Principal | None:
@@ -81,26 +57,21 @@ def principal_for_token(token: str | None) -> Principal | None:
     """
     if not token:
         return None
-    service = _services()
-    now = service.now()
-    known = service.principal_cache  # one per application, like its database
+    accounts = services().accounts
+    now = services().now()
+    known: dict[str, tuple[Principal, datetime, int]] = current_app.extensions.setdefault(CACHE_KEY, {})
     cached = known.get(token)
-    if cached is not None and cached[1] > now and cached[2] == accounts.changes():
+    generation = accounts.generation()
+    if cached is not None and cached[1] > now and cached[2] == generation:
         return cached[0]
-    generation = accounts.changes()
-    db = service.store.db
-    session = accounts.active_session(db, token, now=now)
-    if session is not None:
-        user, expires_at = session
-        principal = Principal("user", user.name, user.role, user.workplaces, token)
-        until = min(now + timedelta(seconds=CACHE_SECONDS), expires_at)
-    else:
-        device = accounts.device_for_token(db, token)
-        if device is None:
-            return None
-        principal = Principal("device", device.name, device.kind, (), token)
-        until = now + timedelta(seconds=CACHE_SECONDS)
-    if len(known) > 10_000:  # never grows without bound
+    identity = accounts.identity(token)
+    if identity is None:
+        return None
+    principal = Principal(identity.kind, identity.name, identity.role, identity.workplaces, token)
+    until = now + timedelta(seconds=CACHE_SECONDS)
+    if identity.valid_until is not None:
+        until = min(until, identity.valid_until)
+    if len(known) > CACHE_LIMIT:  # never grows without bound
         known.clear()
     known[token] = (principal, until, generation)
     return principal
@@ -136,35 +107,3 @@ def require(action: str) -> Callable:
         return guarded
 
     return decorator
-
-
-def sign_in(username: str, password: str, remote_addr: str | None) -> SignedIn:
-    """Check a password, slowing down repeated failures; open a session."""
-    service = _services()
-    now = service.now()
-    key = f"{username.lower()}|{remote_addr or '-'}"
-    with service.store.write() as db:
-        wait = accounts.sign_in_delay(db, key, now=now)
-        if wait > 0:
-            raise SignInRefused("too many failed attempts; try again later", wait)
-        user = accounts.verify_password(db, username, password)
-        accounts.note_sign_in(db, key, ok=user is not None, now=now)
-        record_audit(db, actor=f"user:{username[:64]}", at=now,
-                     action="sign_in" if user is not None else "sign_in_failed",
-                     detail=f"from {remote_addr or 'unknown address'}")
-        if user is not None:
-            hours = current_app.config["SESSION_HOURS"]
-            token, expires = accounts.open_session(db, user.name, now=now,
-                                                   lifetime=timedelta(hours=hours))
-    if user is None:  # raised after the commit, so the failure is counted
-        raise SignInRefused("wrong name or password")
-    return SignedIn(token, user, expires)
-
-
-def sign_out(token: str) -> None:
-    service = _services()
-    with service.store.write() as db:
-        user = accounts.session_user(db, token, now=service.now())
-        accounts.close_session(db, token)
-        if user is not None:
-            record_audit(db, actor=f"user:{user.name}", action="sign_out", at=service.now())

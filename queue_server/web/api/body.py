@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from queue_server.service import BadRequest
+from queue_server.service.errors import BadRequest
 
 _MISSING = object()
 

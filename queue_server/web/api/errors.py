@@ -6,9 +6,9 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from queue_server.domain.lifecycle import WrongState
-from queue_server.service import BadRequest, Busy, NotFound
+from queue_server.domain.limits import InvalidInput
+from queue_server.service.errors import Busy, Forbidden, NotFound, SignInRefused, Unauthorized
 from queue_server.web.api import blueprint
-from queue_server.web.auth import Forbidden, SignInRefused, Unauthorized
 
 
 def error_response(status: int, code: str, reason: str, **extra):
@@ -17,7 +17,7 @@ def error_response(status: int, code: str, reason: str, **extra):
     return response
 
 
-@blueprint.errorhandler(BadRequest)
+@blueprint.errorhandler(InvalidInput)
 def bad_request(error):
     return error_response(400, "bad_request", str(error))
 
@@ -63,8 +63,3 @@ def sign_in_refused(error):
 def http_error(error):
     code = (error.name or "error").lower().replace(" ", "_")
     return error_response(error.code or 500, code, error.description or error.name)
-
-
-def api_404(error):
-    """Unknown addresses under /api/ answer JSON too (registered on the app)."""
-    return error_response(404, "not_found", "no such API route")

@@ -7,17 +7,17 @@ from collections.abc import Iterator
 
 from flask import Response, current_app, request
 
-from queue_server.domain.events import TicketEvent, TicketPrintRequested
-from queue_server.domain.tickets import Ticket, apply
+from queue_server.domain.events import StoredEvent, TicketPrintRequested
 from queue_server.eventbus import CLOSED, OVERFLOW
-from queue_server.service import BadRequest
-from queue_server.store.tickets import StoredEvent, event_records, last_seq, stored_event
+from queue_server.service.errors import BadRequest
+from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.views import event_for
 from queue_server.web.auth import current_principal, require
 
 RETRY_MS = 2000  # how soon a browser reconnects after losing the stream
 RENDERED_KEPT = 512
+RENDERED_KEY = "odno_okno.rendered_events"  # app.extensions: (seq, staff) -> SSE text
 MAX_EVENT_ID = 2**63 - 1  # SQLite's largest integer; a bigger one would fail inside the stream
 
 
@@ -43,27 +43,11 @@ def _resume_point() -> int | None:
     return value
 
 
-def _ticket_states(db, ticket_ids: set[str]) -> dict[int, Ticket]:
-    """Each ticket as it was right after each of its events, keyed by event number.
-
-    A replayed event then carries the same ticket as it did live, not today's state.
-    """
-    states: dict[int, Ticket] = {}
-    for ticket_id in ticket_ids:
-        ticket: Ticket | None = None
-        for record in event_records(db, ticket_id=ticket_id):
-            event = stored_event(record).event
-            if isinstance(event, TicketEvent):
-                ticket = apply(ticket, event)
-                states[record["seq"]] = ticket
-    return states
-
-
 @blueprint.get("/events")
 @require("read events")
 def event_stream():
-    service = current_app.extensions["odno_okno"]
-    office = service.office
+    tickets = services().tickets
+    office = services().office
     principal = current_principal()
     staff = principal.is_staff
     kiosk = principal.name if principal.kind == "device" and principal.role == "kiosk" else None
@@ -71,12 +55,12 @@ def event_stream():
     limit = int(current_app.config["REPLAY_LIMIT"])
     after = _resume_point()
     # Subscribe before reading the backlog, so nothing falls between the two.
-    subscription = service.bus.subscribe()
+    subscription = services().bus.subscribe()
 
     # Each event is turned into text once per audience (staff, public), not once per
     # connected screen.  Keyed by log position, unique in this application's log;
     # dict operations are atomic under the GIL, and a lost race only renders twice.
-    _rendered = service.rendered_events
+    _rendered: dict[tuple[int, bool], str | None] = current_app.extensions.setdefault(RENDERED_KEY, {})
 
     def render(stored: StoredEvent) -> str | None:
         if isinstance(stored.event, TicketPrintRequested):  # addressed to one kiosk: not shared
@@ -93,22 +77,12 @@ def event_stream():
         return text
 
     def backlog() -> tuple[list[str], int]:
-        db = service.store.db
         if after is None:  # a new client: everything in its inbox is news
             return [], 0
-        records = event_records(db, after=after, limit=limit + 1)
-        if len(records) > limit:
-            newest = last_seq(db)
-            return [_resync(newest)], newest
-        messages, newest = [], after
-        states = _ticket_states(db, {r["ticket_id"] for r in records if r["ticket_id"]})
-        for record in records:
-            stored = stored_event(record)
-            stored = StoredEvent(stored.seq, stored.event, states.get(stored.seq))
-            if (text := render(stored)) is not None:
-                messages.append(text)
-            newest = stored.seq
-        return messages, newest
+        missed = tickets.backlog(after, limit)
+        if missed.resync:
+            return [_resync(missed.newest)], missed.newest
+        return [text for stored in missed.events if (text := render(stored)) is not None], missed.newest
 
     def stream() -> Iterator[str]:
         try:
@@ -122,7 +96,7 @@ def event_stream():
                 if item is None:
                     yield ": ping\n\n"
                 elif item is OVERFLOW:
-                    newest = last_seq(service.store.db)
+                    newest = tickets.last_seq()
                     yield _resync(newest)
                 elif item.seq > newest:
                     newest = item.seq

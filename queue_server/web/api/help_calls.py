@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
+from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
 from queue_server.web.auth import current_principal, require
 
 
-def _service():
-    return current_app.extensions["odno_okno"]
-
-
 @blueprint.post("/help-calls")
 @require("request help")
 def request_help():
-    call_id = _service().request_help(current_principal().name)
+    call_id = services().desk.request_help(current_principal().name)
     return {"id": call_id}, 201
 
 
 @blueprint.get("/help-calls")
 @require("answer help calls")
 def open_help_calls():
-    return {"help_calls": _service().open_help_calls()}
+    return {"help_calls": services().desk.open_help_calls()}
 
 
 @blueprint.post("/help-calls/<int:call_id>/acknowledge")
 @require("answer help calls")
 def acknowledge_help(call_id: int):
-    _service().acknowledge_help(call_id, actor=current_principal().actor)
+    services().desk.acknowledge_help(call_id, actor=current_principal().actor)
     return "", 204
 
 
@@ -37,10 +32,10 @@ def acknowledge_help(call_id: int):
 @require("report device status")
 def report_status():
     body = json_body()
-    _service().report_device_status(
+    services().desk.report_device_status(
         current_principal().name,
         field(body, "printer", str, max_length=16),
-        field(body, "detail", str, default="", max_length=300),
+        field(body, "detail", str, default=""),
     )
     return "", 204
 
@@ -48,6 +43,4 @@ def report_status():
 @blueprint.get("/devices")
 @require("read devices")
 def list_devices():
-    from queue_server.store.accounts import list_devices as devices
-
-    return {"devices": devices(_service().store.db)}
+    return {"devices": services().desk.devices()}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from queue_server.domain import routing
 from queue_server.domain.tickets import Status
+from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.views import ticket_staff
 from queue_server.web.auth import current_principal, require
@@ -14,12 +13,10 @@ from queue_server.web.auth import current_principal, require
 @blueprint.get("/queues")
 @require("read queues")
 def get_queues():
-    service = current_app.extensions["odno_okno"]
-    office = service.office
+    office = services().office
     staff = current_principal().is_staff
-    now = service.now()
-    tickets = service.open_tickets()
-    states = service.workplace_states()
+    now = services().now()
+    tickets = services().tickets.open_tickets()
     queues = []
     for queue in office.queues:
         line = routing.queue_order(tickets, queue.id, now, office.rules)
@@ -30,8 +27,7 @@ def get_queues():
         entry = {
             "id": queue.id, "name": queue.name.as_dict(), "prefix": queue.prefix,
             "waiting": len(waiting), "oldest_wait_min": round(oldest / 60, 1),
-            "open_workplaces": sum(1 for w in office.workplaces_serving(queue.id)
-                                   if states[w.id]["status"] == "open"),
+            "open_workplaces": services().desk.open_workplace_count(queue.id),
         }
         if staff:
             entry["tickets"] = [

@@ -1,10 +1,12 @@
 """Staff sign-in for API clients: a bearer token per session."""
 
-from flask import request
+from flask import current_app, request
 
+from queue_server.service.errors import Unauthorized
+from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
-from queue_server.web.auth import Unauthorized, current_principal, sign_in, sign_out
+from queue_server.web.auth import current_principal
 
 
 @blueprint.post("/auth/login")
@@ -12,7 +14,8 @@ def login():
     body = json_body()
     username = field(body, "username", str, max_length=64)
     password = field(body, "password", str, max_length=256)
-    signed_in = sign_in(username, password, request.remote_addr)
+    signed_in = services().accounts.sign_in(username, password, request.remote_addr,
+                                            session_hours=current_app.config["SESSION_HOURS"])
     user = signed_in.user
     return {
         "token": signed_in.token,
@@ -26,7 +29,7 @@ def logout():
     principal = current_principal()
     if principal is None or not principal.is_staff:
         raise Unauthorized("a staff session token is required")
-    sign_out(principal.token)
+    services().accounts.sign_out(principal.token)
     return "", 204
 
 

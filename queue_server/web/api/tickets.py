@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
-from queue_server.domain import lifecycle
 from queue_server.domain.tickets import Ticket
-from queue_server.service import BadRequest, QueueService
+from queue_server.service.errors import BadRequest, Forbidden
+from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
 from queue_server.web.api.views import local_time, ticket_with_position
-from queue_server.web.auth import Forbidden, Principal, current_principal, require
+from queue_server.web.auth import Principal, current_principal, require
 from queue_server.web.permissions import PRINT_ON_KIOSK
-
-
-def _service() -> QueueService:
-    return current_app.extensions["odno_okno"]
 
 
 @blueprint.post("/tickets")
@@ -27,7 +21,7 @@ def issue_ticket():
     print_on = field(body, "print_on", str, default=None, max_length=64)
     if print_on is not None and principal.role not in PRINT_ON_KIOSK:
         raise Forbidden(f"{principal.role} may not print on a kiosk")
-    issued = _service().issue(
+    issued = services().tickets.issue(
         life_situation=field(body, "life_situation", str, max_length=64),
         language=field(body, "language", str, default="ru", max_length=8),
         priority=field(body, "priority", bool, default=False),
@@ -35,7 +29,7 @@ def issue_ticket():
         request_id=request_id,
         print_on=print_on,
     )
-    view = ticket_with_position(_service(), issued.ticket, staff=principal.is_staff,
+    view = ticket_with_position(services(), issued.ticket, staff=principal.is_staff,
                                 life_situation=True,
                                 position=(issued.people_ahead, issued.estimated_wait_min))
     if print_on is not None:
@@ -46,16 +40,16 @@ def issue_ticket():
 @blueprint.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str):
     """Public by its unguessable id (the QR code on the ticket); staff see the whole visit."""
-    service = _service()
-    ticket = service.ticket(ticket_id)
+    tickets, office = services().tickets, services().office
+    ticket = tickets.ticket(ticket_id)
     principal = current_principal()
     staff = principal is not None and principal.is_staff
-    view = ticket_with_position(service, ticket, staff=staff)
+    view = ticket_with_position(services(), ticket, staff=staff)
     if staff:
         view["events"] = [
-            {"seq": s.seq, "type": s.event.type, "at": local_time(s.event.at, service.office),
+            {"seq": s.seq, "type": s.event.type, "at": local_time(s.event.at, office),
              "actor": s.event.actor, "workplace": s.event.workplace, "data": s.event.payload()}
-            for s in service.history(ticket_id)
+            for s in tickets.history(ticket_id)
         ]
     return view
 
@@ -77,8 +71,6 @@ def acting_workplace(principal: Principal, ticket: Ticket, body: dict) -> str | 
         return principal.workplaces[0]
     return None
 
-
-MAX_POSTPONE_MINUTES = 24 * 60
 
 ACTION_PERMISSION = {
     "call": "call visitors",
@@ -103,41 +95,55 @@ def act_on_ticket(ticket_id: str, action: str):
 
 
 def _act(ticket_id: str, action: str):
-    service = _service()
+    """Read the action's fields and run its use case; the rules are the service's and domain's."""
+    tickets = services().tickets
     principal = current_principal()
     body = json_body(optional=True)
-    ticket = service.ticket(ticket_id)
-    actor, now = principal.actor, service.now()
+    ticket = tickets.ticket(ticket_id)
+    actor = principal.actor
     if action == "call":
         workplace = field(body, "workplace", str, max_length=64)
         if not principal.works_at(workplace):
             raise Forbidden(f"{principal.name} does not work at {workplace}")
-        result = service.call(ticket_id, workplace, actor=actor)
-        return ticket_with_position(service, result, staff=True)
-    if action == "redirect":  # here "workplace" names the destination, not the sender
-        sender = acting_workplace(principal, ticket, {})
-        result = service.redirect(
+        result = tickets.call(ticket_id, workplace, actor=actor)
+    elif action == "redirect":  # here "workplace" names the destination, not the sender
+        result = tickets.redirect(
             ticket_id,
             queue=field(body, "queue", str, default=None, max_length=64),
             workplace=field(body, "workplace", str, default=None, max_length=64),
-            comment=field(body, "comment", str, default="", max_length=500),
+            comment=field(body, "comment", str, default=""),
             return_to_me=field(body, "return_to_me", bool, default=False),
-            from_workplace=sender, actor=actor)
-        return ticket_with_position(service, result, staff=True)
-    workplace = acting_workplace(principal, ticket, body)
-    if action == "finish":
-        result = service.finish(
-            ticket_id, services=_string_list(body, "services"),
-            result=field(body, "result", str, default="", max_length=200),
-            workplace=workplace, actor=actor)
-    elif action == "situation":
-        result = service.change_situation(
-            ticket_id, field(body, "life_situation", str, max_length=64),
-            workplace=workplace, actor=actor)
+            from_workplace=acting_workplace(principal, ticket, {}), actor=actor)
     else:
-        command = _simple_command(action, body, service, workplace, actor, now)
-        result = service.act(ticket_id, command)
-    return ticket_with_position(service, result, staff=True)
+        at = {"workplace": acting_workplace(principal, ticket, body), "actor": actor}
+        result = _serve(tickets, action, ticket_id, body, at)
+    return ticket_with_position(services(), result, staff=True)
+
+
+def _serve(tickets, action: str, ticket_id: str, body: dict, at: dict) -> Ticket:
+    if action == "recall":
+        return tickets.recall(ticket_id, **at)
+    if action == "start":
+        return tickets.start(ticket_id, **at)
+    if action == "postpone":
+        return tickets.postpone(ticket_id, minutes=field(body, "minutes", (int, float), default=None), **at)
+    if action == "no-show":
+        return tickets.no_show(ticket_id, **at)
+    if action == "finish":
+        return tickets.finish(ticket_id, services=_string_list(body, "services"),
+                              result=field(body, "result", str, default=""), **at)
+    if action == "situation":
+        return tickets.change_situation(ticket_id, field(body, "life_situation", str, max_length=64),
+                                        **at)
+    reason = field(body, "reason", str, default="")
+    if action == "cancel":
+        return tickets.cancel(ticket_id, reason=reason, **at)
+    if action == "restore":
+        return tickets.restore(ticket_id, reason=reason, **at)
+    if action == "priority":
+        return tickets.change_priority(ticket_id, priority=field(body, "priority", bool),
+                                       reason=reason, **at)
+    raise BadRequest(f"unknown action {action!r}")
 
 
 def _string_list(body: dict, name: str) -> list[str]:
@@ -145,29 +151,3 @@ def _string_list(body: dict, name: str) -> list[str]:
     if not all(isinstance(v, str) for v in values):
         raise BadRequest(f"{name}: must be a list of strings")
     return values
-
-
-def _simple_command(action, body, service, workplace, actor, now):
-    rules = service.office.rules
-    reason = field(body, "reason", str, default="", max_length=300)
-    common = {"workplace": workplace, "at": now, "actor": actor}
-    if action == "recall":
-        return lambda t: lifecycle.recall(t, **common)
-    if action == "start":
-        return lambda t: lifecycle.start(t, **common)
-    if action == "postpone":
-        minutes = field(body, "minutes", (int, float), default=None)
-        if minutes is not None and not 0 < minutes <= MAX_POSTPONE_MINUTES:
-            raise BadRequest(f"minutes: more than 0 and at most {MAX_POSTPONE_MINUTES}")
-        return lambda t: lifecycle.postpone(t, minutes=minutes, **common)
-    if action == "no-show":
-        return lambda t: lifecycle.no_show(t, calls_before_no_show=rules.calls_before_no_show,
-                                           **common)
-    if action == "cancel":
-        return lambda t: lifecycle.cancel(t, reason=reason, **common)
-    if action == "restore":
-        return lambda t: lifecycle.restore(t, reason=reason, **common)
-    if action == "priority":
-        priority = field(body, "priority", bool)
-        return lambda t: lifecycle.change_priority(t, priority=priority, reason=reason, **common)
-    raise BadRequest(f"unknown action {action!r}")

@@ -12,11 +12,10 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from queue_server.domain.events import TicketPrintRequested
+from queue_server.domain.events import StoredEvent, TicketPrintRequested
 from queue_server.domain.office import Office
 from queue_server.domain.tickets import Ticket
-from queue_server.service import QueueService
-from queue_server.store.tickets import StoredEvent
+from queue_server.service import Services
 
 
 @cache
@@ -75,16 +74,16 @@ def ticket_for(ticket: Ticket, office: Office, *, staff: bool) -> dict[str, Any]
     return ticket_staff(ticket, office) if staff else ticket_public(ticket, office)
 
 
-def ticket_with_position(service: QueueService, ticket: Ticket, *, staff: bool,
+def ticket_with_position(services: Services, ticket: Ticket, *, staff: bool,
                          life_situation: bool = False,
                          position: tuple[int, int] | None = None) -> dict[str, Any]:
-    ahead, wait = position if position is not None else service.position(ticket)
-    view = ticket_for(ticket, service.office, staff=staff)
+    ahead, wait = position if position is not None else services.tickets.position(ticket)
+    view = ticket_for(ticket, services.office, staff=staff)
     if life_situation:  # the kiosk that issued it shows the visitor their own choice
         view["life_situation"] = ticket.life_situation
     view.update(
         people_ahead=ahead, estimated_wait_min=wait,
-        issued_at=local_time(ticket.issued_at, service.office),
+        issued_at=local_time(ticket.issued_at, services.office),
         status_url=f"/api/v1/tickets/{ticket.id}",
     )
     return view

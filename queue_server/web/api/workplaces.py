@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
-from queue_server.domain.tickets import Status
+from queue_server.service.context import AT_DESK
+from queue_server.service.errors import Forbidden
+from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
 from queue_server.web.api.views import ticket_for, ticket_with_position
-from queue_server.web.auth import Forbidden, current_principal, require
-
-
-def _service():
-    return current_app.extensions["odno_okno"]
+from queue_server.web.auth import current_principal, require
 
 
 @blueprint.get("/workplaces")
 @require("read workplaces")
 def list_workplaces():
-    service = _service()
+    office = services().office
     staff = current_principal().is_staff
-    states = service.workplace_states()
-    current = {t.workplace: t for t in service.open_tickets()
-               if t.status in (Status.CALLED, Status.SERVING)}
+    states = services().desk.workplace_states()
+    current = {t.workplace: t for t in services().tickets.open_tickets() if t.status in AT_DESK}
     answer = []
-    for workplace in service.office.workplaces:
+    for workplace in office.workplaces:
         state = states[workplace.id]
         ticket = current.get(workplace.id)
         answer.append({
@@ -32,7 +27,7 @@ def list_workplaces():
             "zone": workplace.zone, "label": workplace.label.as_dict(),
             "status": state["status"], "since": state["since"],
             "user": state["user"] if staff else None,
-            "ticket": ticket_for(ticket, service.office, staff=staff) if ticket else None,
+            "ticket": ticket_for(ticket, office, staff=staff) if ticket else None,
         })
     return {"workplaces": answer}
 
@@ -49,17 +44,16 @@ def set_status(workplace_id: str):
     _own_workplace(workplace_id)
     status = field(json_body(), "status", str, max_length=16)
     principal = current_principal()
-    _service().set_workplace_status(workplace_id, status, user=principal.name,
-                                    actor=principal.actor)
+    services().desk.set_workplace_status(workplace_id, status, user=principal.name,
+                                         actor=principal.actor)
     return "", 204
 
 
 @blueprint.post("/workplaces/<workplace_id>/call-next")
 @require("call visitors")
 def call_next(workplace_id: str):
-    service = _service()
     _own_workplace(workplace_id)
-    ticket = service.call_next(workplace_id, actor=current_principal().actor)
+    ticket = services().tickets.call_next(workplace_id, actor=current_principal().actor)
     if ticket is None:
         return "", 204
-    return ticket_with_position(service, ticket, staff=True)
+    return ticket_with_position(services(), ticket, staff=True)

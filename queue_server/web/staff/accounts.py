@@ -8,17 +8,19 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
-from queue_server.store import accounts as store
+from queue_server.service.accounts import User
+from queue_server.store.accounts import ROLES
+from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import current_principal, requires
-from queue_server.web.staff.backend import audit, now, read_db, write_db
+from queue_server.web.staff.backend import acting
 from queue_server.web.staff.forms import AccountCreateForm, AccountUpdateForm, PasswordResetForm
 from queue_server.web.staff.texts import t
 from queue_server.web.staff.workplaces import workplace_choices
 
 
 def _translated_roles(form) -> None:
-    form.role.choices = [SelectChoice(role, t(f"role_{role}")) for role in store.ROLES]
+    form.role.choices = [SelectChoice(role, t(f"role_{role}")) for role in ROLES]
     form.workplaces.choices = workplace_choices()
 
 
@@ -28,7 +30,7 @@ def _create_form(**kwargs) -> AccountCreateForm:
     return form
 
 
-def _update_form(name: str, user: store.User | None = None) -> AccountUpdateForm:
+def _update_form(name: str, user: User | None = None) -> AccountUpdateForm:
     """The form of one account row; the prefix keeps field ids unique on the page."""
     if user is None:
         form = AccountUpdateForm(prefix=f"u-{name}")
@@ -45,7 +47,7 @@ def _page(create_form: AccountCreateForm | None = None, status: int = 200,
           page_error: str | None = None):
     rows = [
         (user, _update_form(user.name, user), PasswordResetForm(formdata=None, prefix=f"p-{user.name}"))
-        for user in store.list_users(read_db())
+        for user in services().accounts.users()
     ]
     return render_template(
         "staff/accounts.html",
@@ -69,14 +71,11 @@ def create_account():
     if not form.validate():
         return _page(form, 400)
     workplaces = tuple(form.workplaces.data or ())
-    with write_db() as db:
-        if store.get_user(db, form.name.data) is not None:
-            form.name.errors = ["err_user_exists"]
-            return _page(form, 409)
-        store.create_user(db, form.name.data, form.role.data, form.password.data, workplaces,
-                          now=now())
-        audit(db, "account.created", form.name.data,
-              {"role": form.role.data, "workplaces": list(workplaces)})
+    if services().accounts.user(form.name.data) is not None:
+        form.name.errors = ["err_user_exists"]
+        return _page(form, 409)
+    services().accounts.create_user(form.name.data, form.role.data, form.password.data, workplaces,
+                                    **acting())
     flash(t("account_created", name=form.name.data))
     return redirect(url_for("staff.accounts"))
 
@@ -84,7 +83,7 @@ def create_account():
 @blueprint.post("/accounts/<name>")
 @requires("accounts.update")
 def update_account(name: str):
-    user = store.get_user(read_db(), name)
+    user = services().accounts.user(name)
     if user is None:
         return _page(status=404, page_error=t("err_no_user", name=name))
     form = _update_form(name)
@@ -94,10 +93,8 @@ def update_account(name: str):
     if name == current_principal().name and (not active or form.role.data != user.role):
         return _page(status=409, page_error=t("err_self_lockout"))
     workplaces = tuple(form.workplaces.data or ())
-    with write_db() as db:
-        store.update_user(db, name, role=form.role.data, workplaces=workplaces, active=active)
-        audit(db, "account.updated", name,
-              {"role": form.role.data, "workplaces": list(workplaces), "active": active})
+    services().accounts.update_user(name, role=form.role.data, workplaces=workplaces, active=active,
+                                    **acting())
     flash(t("account_updated", name=name))
     return redirect(url_for("staff.accounts"))
 
@@ -105,15 +102,13 @@ def update_account(name: str):
 @blueprint.post("/accounts/<name>/password")
 @requires("accounts.password")
 def reset_password(name: str):
-    if store.get_user(read_db(), name) is None:
+    if services().accounts.user(name) is None:
         return _page(status=404, page_error=t("err_no_user", name=name))
     form = PasswordResetForm(prefix=f"p-{name}")
     if not form.validate():
         errors = form.password.errors or ["form_invalid"]
         key = errors[0] if errors[0].startswith("err_") else "form_invalid"
         return _page(status=400, page_error=t(key))
-    with write_db() as db:
-        store.set_password(db, name, form.password.data)
-        audit(db, "account.password_reset", name, {})
+    services().accounts.set_password(name, form.password.data, **acting())
     flash(t("password_reset_done", name=name))
     return redirect(url_for("staff.accounts"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 
-from queue_server.web import auth
+from queue_server.service.errors import SignInRefused
+from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import current_principal, home_endpoint
 from queue_server.web.staff.forms import LanguageForm, PlainForm, SignInForm
@@ -38,8 +39,10 @@ def login_submit():
     if not form.validate():
         return render_template("staff/login.html", form=form), 400
     try:
-        signed_in = auth.sign_in(form.username.data, form.password.data, request.remote_addr)
-    except auth.SignInRefused as refused:
+        signed_in = services().accounts.sign_in(
+            form.username.data, form.password.data, request.remote_addr,
+            session_hours=current_app.config["SESSION_HOURS"])
+    except SignInRefused as refused:
         retry_after = int(getattr(refused, "retry_after", 0) or 0)
         message = t("login_slowed", seconds=retry_after) if retry_after else t("login_refused")
         form.password.data = ""
@@ -62,7 +65,7 @@ def logout():
         return redirect(landing_url())
     token = session.get("token")
     if token:
-        auth.sign_out(token)
+        services().accounts.sign_out(token)
     language = session.get("lang")
     session.clear()
     if language:

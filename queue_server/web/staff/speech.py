@@ -12,15 +12,15 @@ from flask import Response, current_app, jsonify
 from displays.announcements import Phrase
 from displays.speech import CACHE_DIR_NAME, PhraseCache, SpeechUnavailable
 from queue_server.i18n import translate
+from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import requires
-from queue_server.web.staff.backend import services
 
 
 @blueprint.get("/speech/<ticket_id>.wav")
 @requires("console")
 def ticket_speech(ticket_id: str):
-    ticket = services().ticket(ticket_id)
+    ticket = services().tickets.ticket(ticket_id)
     text = translate("staff", "speech_ticket_issued", ticket.language, number=ticket.spoken_number)
     cache = PhraseCache(current_app.config["DATA_DIR"] / CACHE_DIR_NAME)
     try:
