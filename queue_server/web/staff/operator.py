@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, session, url_for
 
+from queue_server.domain.access import may_open
 from queue_server.web.staff import blueprint
-from queue_server.web.staff.access import PERMISSIONS, current_principal, home_endpoint, requires
+from queue_server.web.staff.access import current_principal, home_endpoint, requires
 from queue_server.web.staff.forms import PlainForm, WorkplaceForm
 from queue_server.web.staff.texts import t
 from queue_server.web.staff.workplaces import workplace_choices
@@ -24,8 +25,8 @@ def chosen_workplace(choices: list[tuple[str, str]]) -> tuple[str, str] | None:
 def operator():
     """The staff start page: the operator workplace, or the page the role works on."""
     principal = current_principal()
-    if principal.role not in PERMISSIONS["operator"]:
-        return redirect(url_for(home_endpoint(principal.role) or "staff.no_workplace"))
+    if not may_open(principal.role, "operator"):
+        return redirect(url_for(home_endpoint(principal.role)))
     choices = workplace_choices(tuple(principal.workplaces))
     chosen = chosen_workplace(choices)
     if chosen is None:
