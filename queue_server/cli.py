@@ -37,6 +37,7 @@ import threading
 from pathlib import Path
 
 from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
+from queue_server.domain import access
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.office import Office, UnknownId
 from queue_server.store import accounts
@@ -115,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     add_user = user.add_parser("add", help="add a staff account; password from stdin")
     common(add_user, DEFAULT_DATA)
     add_user.add_argument("name")
-    add_user.add_argument("--role", required=True, choices=accounts.ROLES)
+    add_user.add_argument("--role", required=True, choices=access.STAFF_ROLES)
     add_user.add_argument("--workplace", action="append", default=[], dest="workplaces")
     add_user.set_defaults(handler=_add_user)
 
@@ -123,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     add_device = device.add_parser("add", help="register a device and print its token")
     common(add_device, DEFAULT_DATA)
     add_device.add_argument("name")
-    add_device.add_argument("--kind", required=True, choices=accounts.DEVICE_KINDS)
+    add_device.add_argument("--kind", required=True, choices=access.DEVICES)
     add_device.set_defaults(handler=_add_device)
 
     demo = commands.add_parser("demo", help="the demo office with demo accounts, and a kiosk")

@@ -1,9 +1,10 @@
-"""Each role and device against each action, on a real server, derived from PERMISSIONS.
+"""Each role and device against each action, on a real server, derived from API_ACTIONS.
 
 An allowed caller must get the action done (2xx), a denied one 403 with "may not" (or
 401 without a token).  Serving actions are also limited to the caller's own workplace.
-docs/permissions.md carries the same table; a test keeps the two equal.
-Regenerate the doc's table with ``python -m tests.test_permissions``.
+docs/permissions.md carries the roles, the API table, its refinements and the staff
+pages' table, all generated from queue_server/domain/access.py; a test keeps them equal.
+Regenerate the doc's tables with ``python -m tests.test_permissions``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.web.permissions import DEVICES, PERMISSIONS, STAFF
+from queue_server.domain import access
+from queue_server.domain.access import API_ACTIONS, DEVICES, STAFF_ROLES
 from tests.support.live_server import LiveServer
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
@@ -140,7 +142,7 @@ CASES: dict[str, Case] = {
 
 
 def allowed(caller: Caller, case: Case) -> bool:
-    return caller.role in PERMISSIONS[case.permission]
+    return access.may(caller.role, case.permission)
 
 
 @pytest.fixture(scope="module")
@@ -216,8 +218,8 @@ def test_role_against_action(office, bystander, caller: Caller, name: str):
 
 
 def test_every_permission_is_exercised():
-    assert {case.permission for case in CASES.values()} == set(PERMISSIONS)
-    assert {c.role for c in CALLERS} == {*STAFF, *DEVICES, "anonymous"}
+    assert {case.permission for case in CASES.values()} == set(API_ACTIONS)
+    assert {c.role for c in CALLERS} == {*STAFF_ROLES, *DEVICES, "anonymous"}
 
 
 # ---------------------------------------------------------------- own workplace only
@@ -265,20 +267,114 @@ def test_call_next_at_a_workplace_not_assigned_is_refused(office, account, workp
         office.tidy(ticket_id)
 
 
-# ---------------------------------------------------------------- the documented table
+# ---------------------------------------------------------------- refinements
+
+
+@pytest.mark.parametrize("caller", [c for c in CALLERS if access.may(c.role, "issue tickets")],
+                         ids=lambda c: c.role)
+def test_printing_on_a_kiosk(office, caller: Caller):
+    server = office.server
+    status, answer = server.request("POST", "/api/v1/tickets", token=office.token(caller),
+                                    body={"life_situation": "job_search", "print_on": "kiosk-1"})
+    if access.may(caller.role, "print on a kiosk"):
+        assert status == 201, (status, answer)
+        office.tidy(answer["id"])
+    else:
+        assert status == 403, (status, answer)
+        assert answer["reason"] == f"{caller.role} may not print on a kiosk"
+
+
+@pytest.mark.parametrize("caller", [c for c in CALLERS if access.may(c.role, "cancel tickets")],
+                         ids=lambda c: c.role)
+def test_acting_on_a_ticket_at_a_workplace_not_ones_own(office, caller: Caller):
+    """Only a refinement lets a caller act on a ticket called at someone else's window."""
+    server = office.server
+    ticket_id = office.ticket(Caller("curator", "curator2", "window_4", "pre_pension"), "called")
+    try:
+        status, answer = server.request("POST", f"/api/v1/tickets/{ticket_id}/cancel",
+                                        token=office.token(caller), body={"reason": "left"})
+        if access.may(caller.role, "act at any workplace") or access.may(
+                caller.role, "work at every workplace"):
+            assert status == 200, (status, answer)
+        else:
+            assert status == 403 and "window_4" in answer["reason"], (status, answer)
+    finally:
+        office.tidy(ticket_id)
+
+
+def test_the_tables_name_only_known_roles_actions_and_pages():
+    everyone = {*STAFF_ROLES, *DEVICES}
+    for roles in (*API_ACTIONS.values(), *(r.roles for r in access.REFINEMENTS.values())):
+        assert set(roles) <= everyone and len(set(roles)) == len(roles), roles
+    for refinement in access.REFINEMENTS.values():
+        assert set(refinement.refines) <= set(API_ACTIONS), refinement
+    assert not set(access.REFINEMENTS) & set(API_ACTIONS), "may() could not tell them apart"
+    for roles in access.STAFF_PAGES.values():
+        assert set(roles) <= set(STAFF_ROLES), roles
+    assert set(access.LANDING_PAGES) == set(STAFF_ROLES)
+    for role in STAFF_ROLES:  # each role lands on a page it may open
+        assert access.may_open(role, access.landing_page(role)), role
+
+
+# ---------------------------------------------------------------- the documented tables
 
 YES, NO = "✓", "—"
-COLUMNS = (*STAFF, *DEVICES)
+COLUMNS = (*STAFF_ROLES, *DEVICES)
+
+
+def _marks(allowed, columns) -> str:
+    return " | ".join(YES if column in allowed else NO for column in columns)
+
+
+def _header(first: str, columns) -> list[str]:
+    return ["| " + first + " | " + " | ".join(f"`{column}`" for column in columns) + " |",
+            "|---|" + "|".join(":-:" for _ in columns) + "|"]
+
+
+def roles_table() -> str:
+    """The staff roles and the device kinds, with what each is."""
+    lines = ["| role | who | lands on |", "|---|---|---|"]
+    lines += [f"| `{role}` | {meaning} | {access.landing_page(role)} |"
+              for role, meaning in access.ROLES.items()]
+    lines += ["", "| device | what |", "|---|---|"]
+    lines += [f"| `{kind}` | {meaning} |" for kind, meaning in access.DEVICE_KINDS.items()]
+    return "\n".join(lines)
 
 
 def permissions_table() -> str:
-    """The roles × actions table of docs/permissions.md, generated from PERMISSIONS."""
-    lines = ["| action | " + " | ".join(f"`{role}`" for role in COLUMNS) + " |",
-             "|---|" + "|".join(":-:" for _ in COLUMNS) + "|"]
-    for action, roles in PERMISSIONS.items():
-        marks = " | ".join(YES if role in roles else NO for role in COLUMNS)
-        lines.append(f"| {action} | {marks} |")
+    """The roles × actions table of docs/permissions.md, generated from API_ACTIONS."""
+    lines = _header("action", COLUMNS)
+    lines += [f"| {action} | {_marks(roles, COLUMNS)} |" for action, roles in API_ACTIONS.items()]
     return "\n".join(lines)
+
+
+def refinements_table() -> str:
+    lines = ["| refinement | who | within | meaning |", "|---|---|---|---|"]
+    for name, rule in access.REFINEMENTS.items():
+        roles = ", ".join(f"`{role}`" for role in rule.roles)
+        lines.append(f"| {name} | {roles} | {', '.join(rule.refines)} | {rule.meaning} |")
+    return "\n".join(lines)
+
+
+def pages_table() -> str:
+    lines = _header("staff page or form", STAFF_ROLES)
+    lines += [f"| {page} | {_marks(roles, STAFF_ROLES)} |" for page, roles in access.STAFF_PAGES.items()]
+    return "\n".join(lines)
+
+
+GENERATED = {"roles": roles_table, "api": permissions_table, "refinements": refinements_table,
+             "pages": pages_table}
+
+
+def regenerated(text: str) -> str:
+    """``text`` with every generated block replaced by what the code says now."""
+    for name, table in GENERATED.items():
+        begin, end = f"<!-- generated: {name} -->\n", f"<!-- end: {name} -->"
+        assert text.count(begin) == 1 and text.count(end) == 1, f"{name}: markers missing"
+        head, rest = text.split(begin)
+        tail = rest.split(end)[1]
+        text = head + begin + table() + "\n" + end + tail
+    return text
 
 
 def documented_permissions(text: str) -> dict[str, set[str]]:
@@ -302,12 +398,14 @@ def documented_permissions(text: str) -> dict[str, set[str]]:
 
 def test_docs_permissions_table_matches_the_code():
     text = DOC.read_text("utf-8")
-    assert documented_permissions(text) == {action: set(roles) for action, roles in PERMISSIONS.items()}
-    assert permissions_table() in text, "regenerate with: python -m tests.test_permissions"
+    assert documented_permissions(text) == {action: set(roles) for action, roles in API_ACTIONS.items()}
+    assert regenerated(text) == text, "regenerate with: python -m tests.test_permissions"
     for name, case in CASES.items():  # every action's API call is listed under its permission
         path = re.sub(r"\{(\w+)\}", lambda m: "{" + {"ticket": "id", "workplace": "id",
                                                       "help": "id"}[m.group(1)] + "}", case.path)
         assert f"`{case.method} {path}" in text, (name, path)
 
+
 if __name__ == "__main__":
-    print(permissions_table())
+    DOC.write_text(regenerated(DOC.read_text("utf-8")), "utf-8")
+    print(f"regenerated the tables of {DOC}")

@@ -102,6 +102,25 @@ def test_start_page_sends_each_role_to_its_own_page(clients, name):
         assert answer.headers["Location"].endswith(expected)
 
 
+@pytest.mark.parametrize(("name", "changes_situation"), [
+    ("reception", True), ("curator1", True), ("psychologist", False),
+])
+def test_operator_page_offers_the_buttons_the_api_allows(clients, name, changes_situation):
+    page = clients[name].get("/staff/").get_data(as_text=True)
+    shown = set(re.findall(r'data-action="([a-z-]+)"', page))
+    assert shown == {"call-next", "recall", "start", "redirect", "postpone", "no-show", "finish",
+                     *(["situation"] if changes_situation else [])}
+    assert ('id="situation-dialog"' in page) == changes_situation
+    assert 'id="break-toggle"' in page
+
+
+@pytest.mark.parametrize("name", sorted(USERS))
+def test_menu_links_only_the_pages_a_role_may_open(clients, name):
+    page = clients[name].get("/staff/home").get_data(as_text=True)
+    assert ('href="/staff/console"' in page) == (name in CONSOLE)
+    assert ('href="/staff/accounts"' in page) == (name == "admin")
+
+
 @pytest.mark.parametrize("name", sorted(USERS))
 def test_speech_permission(clients, a_ticket, name):
     answer = clients[name].get(f"/staff/speech/{a_ticket.id}.wav")

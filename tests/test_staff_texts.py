@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from queue_server.domain import events
+from queue_server.domain.access import STAFF_ROLES
 from queue_server.domain.office import LANGUAGES
 from queue_server.domain.tickets import Status
 from queue_server.service.desk import PRINTER_STATES, WORKPLACE_STATUSES
-from queue_server.store.accounts import ROLES
 
 ROOT = Path(__file__).parent.parent
 STAFF = ROOT / "queue_server" / "web" / "staff"
@@ -34,7 +34,7 @@ def ticket_event_types() -> set[str]:
 
 
 FAMILIES = {
-    "role": set(ROLES),
+    "role": set(STAFF_ROLES),
     "status": set(WORKPLACE_STATUSES),
     "ticket": {status.value for status in Status},
     "history": ticket_event_types(),

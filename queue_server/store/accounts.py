@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-ROLES = ("administrator", "reception", "curator", "specialist", "call_centre", "manager", "admin")
-OPERATOR_ROLES = ("reception", "curator", "specialist")
-DEVICE_KINDS = ("kiosk", "display")
+from queue_server.domain.access import DEVICES, STAFF_ROLES
+
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -63,6 +62,12 @@ def check_name(name: str) -> str:
     return name
 
 
+def check_role(role: str) -> str:
+    if role not in STAFF_ROLES:
+        raise AccountError(f"role: must be one of {', '.join(STAFF_ROLES)}")
+    return role
+
+
 def _user(row: dict) -> User:
     return User(row["name"], row["role"], tuple(json.loads(row["workplaces"])), bool(row["active"]))
 
@@ -70,8 +75,7 @@ def _user(row: dict) -> User:
 def create_user(db: sqlite_utils.Database, name: str, role: str, password: str,
                 workplaces: list[str] | tuple[str, ...] = (), *, now: datetime) -> User:
     check_name(name)
-    if role not in ROLES:
-        raise AccountError(f"role: must be one of {', '.join(ROLES)}")
+    check_role(role)
     if len(password) < 4:
         raise AccountError("password: at least 4 characters")
     if get_user(db, name) is not None:
@@ -99,9 +103,7 @@ def update_user(db: sqlite_utils.Database, name: str, *, role: str | None = None
         raise AccountError(f"name: no user {name!r}")
     changes: dict = {}
     if role is not None:
-        if role not in ROLES:
-            raise AccountError(f"role: must be one of {', '.join(ROLES)}")
-        changes["role"] = role
+        changes["role"] = check_role(role)
     if workplaces is not None:
         changes["workplaces"] = json.dumps(list(workplaces))
     if active is not None:
@@ -170,8 +172,8 @@ def add_device(db: sqlite_utils.Database, name: str, kind: str, *, now: datetime
                token: str | None = None) -> str:
     """Register a kiosk or display; answers its token (shown once, stored hashed)."""
     check_name(name)
-    if kind not in DEVICE_KINDS:
-        raise AccountError(f"kind: must be one of {', '.join(DEVICE_KINDS)}")
+    if kind not in DEVICES:
+        raise AccountError(f"kind: must be one of {', '.join(DEVICES)}")
     token = token or secrets.token_urlsafe(24)
     db["devices"].upsert({"name": name, "kind": kind, "token_hash": hash_token(token),
                           "created_at": now.isoformat()}, pk="name")

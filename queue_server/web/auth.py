@@ -16,9 +16,9 @@ from functools import wraps
 
 from flask import current_app, g, request
 
+from queue_server.domain import access
 from queue_server.service.errors import Forbidden, Unauthorized
 from queue_server.web import services
-from queue_server.web.permissions import allowed_roles
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,11 @@ class Principal:
         return self.kind == "user"
 
     def may(self, action: str) -> bool:
-        return self.role in allowed_roles(action)
+        return access.may(self.role, action)
 
     def works_at(self, workplace_id: str | None) -> bool:
-        return workplace_id is not None and (self.role == "admin" or workplace_id in self.workplaces)
+        return workplace_id is not None and (self.may("work at every workplace")
+                                             or workplace_id in self.workplaces)
 
 
 CACHE_SECONDS = 30.0  # how long a known token is trusted without asking the database again
@@ -91,7 +92,7 @@ def current_principal() -> Principal | None:
 
 
 def require(action: str) -> Callable:
-    """Refuse the view unless the caller's role may perform ``action`` (permissions.py)."""
+    """Refuse the view unless the caller's role may perform ``action`` (domain/access.py)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from queue_server.config import DEMO_OFFICE_PATH, load_office
-from queue_server.domain.access import DEVICE_KINDS, STAFF_ROLES
+from queue_server.domain.access import DEVICES, STAFF_ROLES
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.office import Office
 from queue_server.service import Services, services_of
@@ -75,7 +75,7 @@ def signed_in(app, services) -> Callable[[str], ApiClient]:
 
     def sign_in(role: str) -> ApiClient:
         name = f"{role.replace('_', '-')}-{len(services.accounts.users()) + 1}"
-        if role in DEVICE_KINDS:
+        if role in DEVICES:
             token = services.accounts.add_device(name, role, actor="test")
             return ApiClient(app.test_client(), token, name)
         assert role in STAFF_ROLES, f"no role {role!r}"

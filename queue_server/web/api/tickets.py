@@ -9,7 +9,6 @@ from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
 from queue_server.web.api.views import local_time, ticket_with_position
 from queue_server.web.auth import Principal, current_principal, require
-from queue_server.web.permissions import PRINT_ON_KIOSK
 
 
 @blueprint.post("/tickets")
@@ -19,7 +18,7 @@ def issue_ticket():
     principal = current_principal()
     request_id = field(body, "request_id", str, default=None, max_length=64)
     print_on = field(body, "print_on", str, default=None, max_length=64)
-    if print_on is not None and principal.role not in PRINT_ON_KIOSK:
+    if print_on is not None and not principal.may("print on a kiosk"):
         raise Forbidden(f"{principal.role} may not print on a kiosk")
     issued = services().tickets.issue(
         life_situation=field(body, "life_situation", str, max_length=64),
@@ -64,7 +63,7 @@ def acting_workplace(principal: Principal, ticket: Ticket, body: dict) -> str | 
     if ticket.workplace is not None:
         if principal.works_at(ticket.workplace):
             return ticket.workplace
-        if principal.role in ("administrator", "admin"):
+        if principal.may("act at any workplace"):
             return None
         raise Forbidden(f"ticket {ticket.number} is at {ticket.workplace}, not at your workplace")
     if len(principal.workplaces) == 1:

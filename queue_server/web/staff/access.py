@@ -1,8 +1,9 @@
-"""Who may open which staff page or post which staff form.
+"""Who may open which staff page or post which staff form, as Flask guards.
 
 The server decides, not the menu: every view is wrapped in ``requires(page)``,
 which resolves the signed-in principal from the session and answers 403 when the
-role is not allowed.  The table below is the single source; tests walk it.
+role is not allowed.  The table is ``STAFF_PAGES`` in queue_server/domain/access.py;
+tests walk it.
 """
 
 from __future__ import annotations
@@ -13,26 +14,11 @@ from typing import TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
+from queue_server.domain.access import STAFF_PAGES, landing_page, may_open
 from queue_server.web import auth
 
-OPERATOR_ROLES = frozenset({"curator", "reception", "specialist"})
-CONSOLE_ROLES = frozenset({"administrator", "admin"})
-ACCOUNT_ROLES = frozenset({"admin"})
-ALL_ROLES = frozenset(
-    {"administrator", "reception", "curator", "specialist", "call_centre", "manager", "admin"}
-)
-
-# page or form action -> roles allowed
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "home": ALL_ROLES,
-    "operator": OPERATOR_ROLES,
-    "operator.workplace": OPERATOR_ROLES,
-    "console": CONSOLE_ROLES,
-    "accounts": ACCOUNT_ROLES,
-    "accounts.create": ACCOUNT_ROLES,
-    "accounts.update": ACCOUNT_ROLES,
-    "accounts.password": ACCOUNT_ROLES,
-}
+LANDING_ENDPOINTS = {"operator": "staff.operator", "console": "staff.console",
+                     "home": "staff.no_workplace"}  # a landing page: the view that shows it
 
 View = TypeVar("View", bound=Callable)
 
@@ -47,18 +33,15 @@ def current_principal() -> auth.Principal | None:
     return g.staff_principal
 
 
-def home_endpoint(role: str) -> str | None:
-    """The page a role lands on after signing in."""
-    if role in OPERATOR_ROLES:
-        return "staff.operator"
-    if role in CONSOLE_ROLES:
-        return "staff.console"
-    return None
+def home_endpoint(role: str) -> str:
+    """The view a role lands on after signing in."""
+    return LANDING_ENDPOINTS[landing_page(role)]
 
 
 def requires(page: str) -> Callable[[View], View]:
     """Let the view run only for a signed-in user whose role may use ``page``."""
-    allowed = PERMISSIONS[page]
+    if page not in STAFF_PAGES:
+        raise KeyError(page)
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -69,7 +52,7 @@ def requires(page: str) -> Callable[[View], View]:
                 if request.method == "GET":
                     return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
                 return redirect(url_for("staff.login"))
-            if principal.role not in allowed:
+            if not may_open(principal.role, page):
                 abort(403)
             return view(*args, **kwargs)
 

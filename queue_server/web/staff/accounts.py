@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
+from queue_server.domain.access import STAFF_ROLES
 from queue_server.service.accounts import User
-from queue_server.store.accounts import ROLES
 from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import current_principal, requires
@@ -20,7 +20,7 @@ from queue_server.web.staff.workplaces import workplace_choices
 
 
 def _translated_roles(form) -> None:
-    form.role.choices = [SelectChoice(role, t(f"role_{role}")) for role in ROLES]
+    form.role.choices = [SelectChoice(role, t(f"role_{role}")) for role in STAFF_ROLES]
     form.workplaces.choices = workplace_choices()
 
 

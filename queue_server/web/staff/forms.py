@@ -20,8 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from queue_server.domain.access import STAFF_ROLES
 from queue_server.domain.office import LANGUAGES
-from queue_server.store.accounts import ROLES
 
 MIN_PASSWORD = 8
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,39}$"
@@ -64,7 +64,7 @@ class AccountCreateForm(StaffForm):
     name = StringField(validators=[
         DataRequired("err_required"), Regexp(USERNAME_PATTERN, message="err_username"),
     ])
-    role = SelectField(choices=[SelectChoice(role) for role in ROLES])
+    role = SelectField(choices=[SelectChoice(role) for role in STAFF_ROLES])
     password = PasswordField(validators=[
         DataRequired("err_required"),
         Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
@@ -73,7 +73,7 @@ class AccountCreateForm(StaffForm):
 
 
 class AccountUpdateForm(StaffForm):
-    role = SelectField(choices=[SelectChoice(role) for role in ROLES])
+    role = SelectField(choices=[SelectChoice(role) for role in STAFF_ROLES])
     workplaces = MultiCheckboxField(choices=[])
     active = BooleanField()
 

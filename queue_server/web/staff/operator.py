@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, session, url_for
 
+from queue_server.domain.access import may, may_open
 from queue_server.web.staff import blueprint
-from queue_server.web.staff.access import PERMISSIONS, current_principal, home_endpoint, requires
+from queue_server.web.staff.access import current_principal, home_endpoint, requires
 from queue_server.web.staff.forms import PlainForm, WorkplaceForm
 from queue_server.web.staff.texts import t
 from queue_server.web.staff.workplaces import workplace_choices
+
+BUTTONS = {  # the page's buttons (data-action, or the break toggle): the API action each needs
+    "call-next": "call visitors",
+    "recall": "serve visitors",
+    "start": "serve visitors",
+    "redirect": "redirect tickets",
+    "postpone": "serve visitors",
+    "no-show": "serve visitors",
+    "finish": "serve visitors",
+    "situation": "change life situation",
+    "break": "set workplace status",
+}
+
+
+def buttons_for(role: str) -> frozenset[str]:
+    """The buttons the page shows a role: those whose API action the role may do."""
+    return frozenset(button for button, action in BUTTONS.items() if may(role, action))
 
 
 def chosen_workplace(choices: list[tuple[str, str]]) -> tuple[str, str] | None:
@@ -24,8 +42,8 @@ def chosen_workplace(choices: list[tuple[str, str]]) -> tuple[str, str] | None:
 def operator():
     """The staff start page: the operator workplace, or the page the role works on."""
     principal = current_principal()
-    if principal.role not in PERMISSIONS["operator"]:
-        return redirect(url_for(home_endpoint(principal.role) or "staff.no_workplace"))
+    if not may_open(principal.role, "operator"):
+        return redirect(url_for(home_endpoint(principal.role)))
     choices = workplace_choices(tuple(principal.workplaces))
     chosen = chosen_workplace(choices)
     if chosen is None:
@@ -37,7 +55,7 @@ def operator():
         "staff/operator.html",
         workplace_id=workplace_id,
         workplace_title=title,
-        can_change_situation=principal.role == "reception",
+        buttons=buttons_for(principal.role),
         can_switch=len(choices) > 1,
     )
 

@@ -1,9 +1,11 @@
-"""What every staff template can use: ``t()``, the language, the principal, the forms."""
+"""What every staff template can use: ``t()``, the language, the principal, the forms,
+and ``may_open(role, page)`` for the menu."""
 
 from __future__ import annotations
 
 from flask import request, session
 
+from queue_server.domain.access import may_open
 from queue_server.domain.office import LANGUAGES
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import current_principal
@@ -19,6 +21,7 @@ def page_context() -> dict:
         "lang": current_language(),
         "languages": [(code, t(f"endonym_{code}")) for code in LANGUAGES],
         "principal": principal,
+        "may_open": may_open,
         "plain_form": PlainForm(formdata=None),
         "language_form": LanguageForm(
             formdata=None, language=current_language(), next=request.full_path.rstrip("?")

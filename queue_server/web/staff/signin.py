@@ -21,8 +21,7 @@ def safe_next(target: str | None) -> str | None:
 
 def landing_url() -> str:
     principal = current_principal()
-    endpoint = home_endpoint(principal.role) if principal else "staff.login"
-    return url_for(endpoint or "staff.no_workplace")
+    return url_for(home_endpoint(principal.role) if principal else "staff.login")
 
 
 @blueprint.get("/login")

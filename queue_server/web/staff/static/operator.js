@@ -56,7 +56,8 @@
     const badge = $("workplace-status");
     badge.dataset.status = status;
     badge.textContent = Staff.text(`status_${status}`);
-    const toggle = $("break-toggle");
+    const toggle = $("break-toggle");  // absent for a role that may not set the status
+    if (!toggle) return;
     const label = { open: "go_on_break", break: "back_to_work" }[status] || "start_work";
     toggle.firstChild.textContent = `${Staff.text(label)} `;
   }
@@ -207,10 +208,12 @@
     button.addEventListener("click", () => handlers[button.dataset.action]());
   }
 
-  $("break-toggle").addEventListener("click", () => {
-    const next = state.day && state.day.status === "open" ? "break" : "open";
-    act(() => Staff.api("POST", `/api/v1/workplaces/${encodeURIComponent(workplaceId)}/status`, { status: next }));
-  });
+  if ($("break-toggle")) {
+    $("break-toggle").addEventListener("click", () => {
+      const next = state.day && state.day.status === "open" ? "break" : "open";
+      act(() => Staff.api("POST", `/api/v1/workplaces/${encodeURIComponent(workplaceId)}/status`, { status: next }));
+    });
+  }
 
   $("redirect-form").addEventListener("submit", (event) => {
     const ticket = current();
