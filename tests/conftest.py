@@ -21,3 +21,13 @@ def shared_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("server")).start()
     yield server
     server.stop()
+
+
+from tests.support.app_fixtures import (  # noqa: E402,F401  (in-process fixtures for every test module)
+    app,
+    client,
+    clock,
+    office,
+    services,
+    signed_in,
+)
