@@ -40,7 +40,7 @@ from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
 from queue_server.domain import access
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.office import Office, UnknownId
-from queue_server.store import accounts
+from queue_server.service import accounts
 
 DEFAULT_DATA = Path("var") / "office"
 DEMO_DATA = Path("var") / "demo"
