@@ -17,6 +17,7 @@ from queue_server.domain.office import Office
 from queue_server.domain.tickets import Ticket
 from queue_server.service import QueueService
 from queue_server.store.tickets import StoredEvent
+from queue_server.web.api.contract import stream_event_types
 
 
 @cache
@@ -90,11 +91,7 @@ def ticket_with_position(service: QueueService, ticket: Ticket, *, staff: bool,
     return view
 
 
-PUBLIC_EVENT_TYPES = frozenset({
-    "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.redirected",
-    "ticket.postponed", "ticket.returned", "ticket.no_show", "ticket.restored",
-    "ticket.finished", "ticket.cancelled", "workplace.status_changed",
-})
+PUBLIC_EVENT_TYPES = frozenset(stream_event_types(staff=False))
 
 
 def event_for(stored: StoredEvent, office: Office, *, staff: bool,
