@@ -70,6 +70,8 @@ def display_only(view):
 
 
 def _page_config(**extra) -> dict:
+    from queue_server.web.api.contract import stream_event_types
+
     office = _service().office
     return {
         "token": request.args.get("token", ""),
@@ -77,6 +79,7 @@ def _page_config(**extra) -> dict:
         "announcementUrl": "/display/announcement.wav",
         "timeZone": office.time_zone,
         "labels": labels(*PAGE_LABELS),
+        "eventTypes": stream_event_types(staff=False),  # a display token receives these
         **extra,
     }
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 RETRY_PAUSE_S = 0.3
+NO_ROUTE = "no_route"  # the server does not offer the address: a capability it lacks (docs/api.md)
 
 
 class ServerUnreachable(Exception):

@@ -25,7 +25,7 @@ from kivy.properties import (
 )
 
 from kiosk import keypad, theme
-from kiosk.api_client import ApiClient, ApiError
+from kiosk.api_client import NO_ROUTE, ApiClient, ApiError
 from kiosk.background import Background
 from kiosk.config import KioskConfig
 from kiosk.content import ScreenText, screen_text
@@ -362,8 +362,8 @@ class KioskApp(App):
     def _check_in_failed(self, error: Exception) -> None:
         if not isinstance(error, ApiError):
             self.flow.check_in_failed()
-        elif error.status == 404 and "route" in error.reason.lower():
-            self.flow.check_in_refused("appointment_unavailable")  # no appointments yet
+        elif error.code == NO_ROUTE:  # this server has no appointments yet
+            self.flow.check_in_refused("appointment_unavailable")
         elif error.status in (400, 404, 409, 422):
             self.flow.check_in_refused("appointment_not_found")
         else:

@@ -458,15 +458,17 @@ def test_bad_action_body_answers_400_naming_the_field(shared_server, action, bod
     act(server, "admin", ticket["id"], "cancel")
 
 
-def test_unknown_ticket_and_route_answer_404(shared_server):
+def test_unknown_ticket_route_and_method_answer_their_codes(shared_server):
     server = shared_server
     status, body = server.request("GET", "/api/v1/tickets/t0000000000000000")
     assert (status, body["error"]) == (404, "not_found")
     status, body = server.request("POST", "/api/v1/tickets/t0000000000000000/start",
                                   token=server.login("admin"), body={})
     assert (status, body["error"]) == (404, "not_found")
-    status, body = server.request("GET", "/api/v1/no-such-thing")
-    assert (status, body["error"]) == (404, "not_found")
+    status, body = server.request("GET", "/api/v1/no-such-thing")  # a capability this server lacks
+    assert (status, body["error"]) == (404, "no_route")
+    status, body = server.request("DELETE", "/api/v1/office", token=server.login("admin"))
+    assert (status, body["error"]) == (405, "method_not_allowed")
     status, body = server.request("POST", "/api/v1/workplaces/window_99/call-next",
                                   token=server.login("admin"))
     assert status == 404 and "window_99" in body["reason"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -212,3 +213,15 @@ def test_launcher_finds_a_browser_on_linux_and_windows(tmp_path):
     assert launcher.find_browser("win32", {"PROGRAMFILES": str(tmp_path)}) == str(chrome)
     with pytest.raises(launcher.BrowserNotFound):
         launcher.find_browser("win32", {"PROGRAMFILES": str(tmp_path / "empty"), "PATH": ""})
+
+
+def test_pages_subscribe_to_the_public_event_types_the_server_publishes(shared_server):
+    _, _, body = get(shared_server, "/api/v1/openapi.json")
+    published = json.loads(body)["x-event-types"]
+    public = [name for name, about in published.items() if about["audience"] == "public" and name != "resync"]
+    for path in ("/display/hall/all", "/display/workplace/window_1"):
+        status, _, body = get(shared_server, path, token=TOKEN)
+        config = re.search(r'<script type="application/json" id="display-config">(.*?)</script>',
+                           body.decode(), re.S)
+        assert status == 200 and config, path
+        assert json.loads(config.group(1))["eventTypes"] == public, path

@@ -103,3 +103,14 @@ def test_ticket_actions_in_the_document_are_the_ones_the_server_accepts(app, doc
     operation = document["paths"]["/tickets/{ticket_id}/{action}"]["post"]
     action = next(p for p in operation["parameters"] if p["name"] == "action")
     assert set(action["schema"]["enum"]) == set(ACTION_PERMISSION)
+
+
+def test_document_publishes_the_error_codes_and_event_types(document):
+    from queue_server.web.api.contract import ERROR_CODES, stream_message_audiences
+
+    assert document["x-error-codes"] == {
+        code: {"status": error.status, "meaning": error.meaning} for code, error in ERROR_CODES.items()}
+    assert document["components"]["schemas"]["Error"]["properties"]["error"]["enum"] == list(ERROR_CODES)
+    assert document["x-event-types"] == {
+        name: {"audience": str(audience)} for name, audience in stream_message_audiences().items()}
+    assert {"ticket.called", "ticket.print_requested", "resync"} <= set(document["x-event-types"])

@@ -368,3 +368,13 @@ def test_console_reads_a_ticket_out_in_the_visitors_language(app, clients):
     assert 1.0 < seconds < 15.0
     samples = memoryview(frames).cast("h")
     assert max(abs(sample) for sample in samples) > 1000  # not silence
+
+
+def test_live_pages_subscribe_to_every_event_type_a_staff_token_receives(clients):
+    from queue_server.domain.events import EVENT_TYPES
+
+    for name, path in (("hall", "/staff/console"), ("curator1", "/staff/")):
+        page = clients[name].get(path, follow_redirects=True).get_data(as_text=True)
+        found = re.search(r'<script type="application/json" id="stream-event-types">(.*?)</script>', page)
+        assert found, (name, path)
+        assert json.loads(found.group(1)) == list(EVENT_TYPES), (name, path)

@@ -10,11 +10,6 @@ const DisplayCore = (() => {
   const config = JSON.parse(document.getElementById("display-config").textContent);
   const ACTIVE = new Set(["called", "serving"]);
   const CALL_TYPES = new Set(["ticket.called", "ticket.recalled"]);
-  const EVENT_TYPES = [
-    "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.redirected",
-    "ticket.postponed", "ticket.returned", "ticket.no_show", "ticket.restored", "ticket.finished",
-    "ticket.cancelled", "workplace.status_changed",
-  ];
   const MAX_LOG = 100;            // played announcements kept for inspection
   const MAX_PENDING = 12;         // announcements waiting to be played
   const MAX_REMEMBERED = 500;     // calls already announced (ticket id + call count)
@@ -164,7 +159,7 @@ const DisplayCore = (() => {
           this.reopenTimer = setTimeout(() => this.open(), REOPEN_MS);
         }
       };
-      for (const type of EVENT_TYPES) {
+      for (const type of config.eventTypes) {  // the server names what a display receives
         source.addEventListener(type, (message) => this.receive(message));
       }
       source.addEventListener("resync", (message) => {

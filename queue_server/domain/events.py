@@ -11,14 +11,24 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 SYSTEM = "system"
 
 
+class Audience(StrEnum):
+    """Who may receive an event on the stream (staff receive every event)."""
+
+    PUBLIC = "public"  # every reader: kiosks, hall displays and staff
+    STAFF = "staff"  # staff only
+    KIOSK = "kiosk"  # staff, and the one kiosk the event names
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event:
     type: ClassVar[str]
+    audience: ClassVar[Audience]
     at: datetime
     actor: str  # "user:curator1", "device:kiosk-1" or "system"
     workplace: str | None = None
@@ -36,6 +46,7 @@ class TicketEvent(Event):
 @dataclass(frozen=True, kw_only=True)
 class TicketIssued(TicketEvent):
     type: ClassVar[str] = "ticket.issued"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     day: date
     prefix: str
     seq: int
@@ -50,21 +61,25 @@ class TicketIssued(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class TicketCalled(TicketEvent):
     type: ClassVar[str] = "ticket.called"
+    audience: ClassVar[Audience] = Audience.PUBLIC
 
 
 @dataclass(frozen=True, kw_only=True)
 class TicketRecalled(TicketEvent):
     type: ClassVar[str] = "ticket.recalled"
+    audience: ClassVar[Audience] = Audience.PUBLIC
 
 
 @dataclass(frozen=True, kw_only=True)
 class ServiceStarted(TicketEvent):
     type: ClassVar[str] = "ticket.started"
+    audience: ClassVar[Audience] = Audience.PUBLIC
 
 
 @dataclass(frozen=True, kw_only=True)
 class TicketRedirected(TicketEvent):
     type: ClassVar[str] = "ticket.redirected"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     to_queue: str
     to_workplace: str | None = None
     comment: str = ""
@@ -74,6 +89,7 @@ class TicketRedirected(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class TicketPostponed(TicketEvent):
     type: ClassVar[str] = "ticket.postponed"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     until: datetime | None = None
 
 
@@ -82,6 +98,7 @@ class TicketReturned(TicketEvent):
     """Back to waiting by itself: a postponement ran out, or "return to me" after a leg."""
 
     type: ClassVar[str] = "ticket.returned"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     to_workplace: str
     to_queue: str
     reason: str  # "postponement_over" | "return_to_sender"
@@ -90,17 +107,20 @@ class TicketReturned(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class TicketNoShow(TicketEvent):
     type: ClassVar[str] = "ticket.no_show"
+    audience: ClassVar[Audience] = Audience.PUBLIC
 
 
 @dataclass(frozen=True, kw_only=True)
 class TicketRestored(TicketEvent):
     type: ClassVar[str] = "ticket.restored"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class ServiceFinished(TicketEvent):
     type: ClassVar[str] = "ticket.finished"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     services: tuple[str, ...] = ()
     result: str = ""
 
@@ -108,12 +128,14 @@ class ServiceFinished(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class TicketCancelled(TicketEvent):
     type: ClassVar[str] = "ticket.cancelled"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class PriorityChanged(TicketEvent):
     type: ClassVar[str] = "ticket.priority_changed"
+    audience: ClassVar[Audience] = Audience.STAFF
     priority: bool
     reason: str = ""
 
@@ -121,6 +143,7 @@ class PriorityChanged(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class SituationChanged(TicketEvent):
     type: ClassVar[str] = "ticket.situation_changed"
+    audience: ClassVar[Audience] = Audience.STAFF
     life_situation: str
 
 
@@ -133,6 +156,7 @@ class TicketPrintRequested(TicketEvent):
     """
 
     type: ClassVar[str] = "ticket.print_requested"
+    audience: ClassVar[Audience] = Audience.KIOSK
     device: str  # the kiosk's registered device name
     people_ahead: int
     estimated_wait_min: int
@@ -141,6 +165,7 @@ class TicketPrintRequested(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class WorkplaceStatusChanged(Event):
     type: ClassVar[str] = "workplace.status_changed"
+    audience: ClassVar[Audience] = Audience.PUBLIC
     status: str  # "open" | "break" | "closed"
     user: str | None = None
 
@@ -148,6 +173,7 @@ class WorkplaceStatusChanged(Event):
 @dataclass(frozen=True, kw_only=True)
 class HelpRequested(Event):
     type: ClassVar[str] = "help.requested"
+    audience: ClassVar[Audience] = Audience.STAFF
     help_call_id: int
     device: str
 
@@ -155,6 +181,7 @@ class HelpRequested(Event):
 @dataclass(frozen=True, kw_only=True)
 class HelpAcknowledged(Event):
     type: ClassVar[str] = "help.acknowledged"
+    audience: ClassVar[Audience] = Audience.STAFF
     help_call_id: int
     device: str
 
@@ -162,6 +189,7 @@ class HelpAcknowledged(Event):
 @dataclass(frozen=True, kw_only=True)
 class DeviceStatusReported(Event):
     type: ClassVar[str] = "device.status"
+    audience: ClassVar[Audience] = Audience.STAFF
     device: str
     printer: str  # "ok" | "offline" | "paper_out" | "error"
     detail: str = ""
@@ -173,16 +201,23 @@ def _own_fields(cls: type[Event]) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(cls) if field.name not in common)
 
 
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls
-    for cls in (
-        TicketIssued, TicketCalled, TicketRecalled, ServiceStarted, TicketRedirected,
-        TicketPostponed, TicketReturned, TicketNoShow, TicketRestored, ServiceFinished,
-        TicketCancelled, PriorityChanged, SituationChanged, TicketPrintRequested,
-        WorkplaceStatusChanged,
-        HelpRequested, HelpAcknowledged, DeviceStatusReported,
-    )
-}
+def _concrete_events(base: type[Event]) -> list[type[Event]]:
+    """Every event class below ``base`` that names its own type, in definition order."""
+    found = []
+    for cls in base.__subclasses__():
+        if "type" in vars(cls):
+            found.append(cls)
+        found.extend(_concrete_events(cls))
+    return found
+
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in _concrete_events(Event)}
+"""Every event type, from the classes above: the one list the API, its docs and the pages use."""
+
+
+def event_types(*audiences: Audience) -> tuple[str, ...]:
+    """The types of the events meant for any of ``audiences``."""
+    return tuple(name for name, cls in EVENT_TYPES.items() if cls.audience in audiences)
 
 
 def event_from_record(

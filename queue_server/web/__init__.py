@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask.sessions import SecureCookieSessionInterface
 
 from queue_server.domain.clock import Clock, SystemClock
@@ -52,25 +52,13 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
     app.extensions[APP_KEY] = open_services(Path(data_dir), office, clock or SystemClock())
 
     from queue_server.web.api import blueprint as api_blueprint
+    from queue_server.web.api import errors as api_errors
 
     app.register_blueprint(api_blueprint)
-    app.register_error_handler(404, _not_found)
-    app.register_error_handler(405, _not_allowed)
+    app.register_error_handler(404, api_errors.no_route)
+    app.register_error_handler(405, api_errors.method_not_allowed)
     _register_pages(app)
     return app
-
-
-def _not_found(error):
-    """Unknown addresses under /api/ answer JSON like every other API error."""
-    if request.path.startswith("/api/"):
-        return {"error": "not_found", "reason": "no such API route"}, 404
-    return error
-
-
-def _not_allowed(error):
-    if request.path.startswith("/api/"):
-        return {"error": "method_not_allowed", "reason": f"{request.method} is not allowed here"}, 405
-    return error
 
 
 def services() -> Services:

@@ -1,65 +1,89 @@
-"""Every API error is JSON: a stable code and a reason a person can read."""
+"""Every API error is JSON: a stable code (``contract.ERROR_CODES``) and a reason a person can read."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from queue_server.domain.lifecycle import WrongState
 from queue_server.domain.limits import InvalidInput
 from queue_server.service.errors import Busy, Forbidden, NotFound, SignInRefused, Unauthorized
 from queue_server.web.api import blueprint
+from queue_server.web.api.contract import ERROR_CODES
 
 
-def error_response(status: int, code: str, reason: str, **extra):
+def error_response(code: str, reason: str, **extra):
     response = jsonify({"error": code, "reason": reason, **extra})
-    response.status_code = status
+    response.status_code = ERROR_CODES[code].status
     return response
 
 
 @blueprint.errorhandler(InvalidInput)
 def bad_request(error):
-    return error_response(400, "bad_request", str(error))
+    return error_response("bad_request", str(error))
 
 
 @blueprint.errorhandler(Unauthorized)
 def unauthorized(error):
-    response = error_response(401, "unauthorized", str(error))
+    response = error_response("unauthorized", str(error))
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
 
 @blueprint.errorhandler(Forbidden)
 def forbidden(error):
-    return error_response(403, "forbidden", str(error))
+    return error_response("forbidden", str(error))
 
 
 @blueprint.errorhandler(NotFound)
 def not_found(error):
-    return error_response(404, "not_found", str(error))
+    return error_response("not_found", str(error))
 
 
 @blueprint.errorhandler(WrongState)
 def wrong_state(error):
-    return error_response(409, "wrong_state", str(error))
+    return error_response("wrong_state", str(error))
 
 
 @blueprint.errorhandler(Busy)
 def busy(error):
-    return error_response(409, "busy", str(error))
+    return error_response("busy", str(error))
 
 
 @blueprint.errorhandler(SignInRefused)
 def sign_in_refused(error):
     if error.retry_after:
-        response = error_response(429, "too_many_attempts", error.reason,
+        response = error_response("too_many_attempts", error.reason,
                                   retry_after=round(error.retry_after))
         response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
         return response
-    return error_response(401, "unauthorized", error.reason)
+    return error_response("unauthorized", error.reason)
 
 
 @blueprint.errorhandler(HTTPException)
 def http_error(error):
-    code = (error.name or "error").lower().replace(" ", "_")
-    return error_response(error.code or 500, code, error.description or error.name)
+    return error_response(_code_of(error), error.description or error.name)
+
+
+def _code_of(error: HTTPException) -> str:
+    """Werkzeug's own errors (e.g. a body that cannot be read) in the table's terms."""
+    code = (error.name or "").lower().replace(" ", "_")
+    if code in ERROR_CODES and ERROR_CODES[code].status == error.code:
+        return code
+    return "bad_request" if (error.code or 500) < 500 else "internal_server_error"
+
+
+# Registered on the app: an address that matches no route never reaches the blueprint.
+
+def no_route(error):
+    """Unknown addresses under /api/ answer JSON too, with a code of their own: a client
+    tells a missing capability (an older server) from a missing ticket without reading."""
+    if request.path.startswith("/api/"):
+        return error_response("no_route", "no such API route")
+    return error
+
+
+def method_not_allowed(error):
+    if request.path.startswith("/api/"):
+        return error_response("method_not_allowed", f"{request.method} is not allowed here")
+    return error

@@ -12,6 +12,7 @@ from queue_server.eventbus import CLOSED, OVERFLOW
 from queue_server.service.errors import BadRequest
 from queue_server.web import services
 from queue_server.web.api import blueprint
+from queue_server.web.api.contract import RESYNC
 from queue_server.web.api.views import event_for
 from queue_server.web.auth import current_principal, require
 
@@ -27,7 +28,7 @@ def _message(body: dict) -> str:
 
 
 def _resync(seq: int) -> str:
-    return f"id: {seq}\nevent: resync\ndata: {json.dumps({'seq': seq, 'type': 'resync'})}\n\n"
+    return f"id: {seq}\nevent: {RESYNC}\ndata: {json.dumps({'seq': seq, 'type': RESYNC})}\n\n"
 
 
 def _resume_point() -> int | None:

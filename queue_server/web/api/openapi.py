@@ -1,7 +1,8 @@
 """GET /openapi.json: the API described for other systems.
 
 tests/test_openapi.py checks that every route is described and every description
-has a route, so this document cannot drift from the code.
+has a route, so this document cannot drift from the code.  The error codes and the
+event stream's message types come from ``contract`` (``x-error-codes``, ``x-event-types``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from queue_server import __version__
 from queue_server.web.api import blueprint
+from queue_server.web.api.contract import ERROR_CODES, stream_message_audiences
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -27,13 +29,16 @@ def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
     return answer
 
 
-ERRORS = {
-    "400": _json("Bad input; the reason names the field", _ref("Error")),
-    "401": _json("No valid token", _ref("Error")),
-    "403": _json("The role may not do this, or not from this workplace", _ref("Error")),
-    "404": _json("No such ticket, workplace or route", _ref("Error")),
-    "409": _json("Wrong state for this action, or the workplace is busy", _ref("Error")),
-}
+def _errors(*statuses: int) -> dict[str, Any]:
+    """The answers of these statuses, each naming its codes from the contract."""
+    return {
+        str(status): _json("; ".join(f"{code}: {error.meaning}" for code, error in ERROR_CODES.items()
+                                     if error.status == status), _ref("Error"))
+        for status in statuses
+    }
+
+
+ERRORS = _errors(400, 401, 403, 404, 409)
 
 
 def _op(summary: str, responses: dict[str, Any], *, body: dict | None = None,
@@ -57,7 +62,7 @@ TICKET_ACTIONS = ["call", "recall", "start", "redirect", "postpone", "no-show", 
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "reason"], "properties": {
-        "error": {"type": "string", "example": "wrong_state"},
+        "error": {"type": "string", "enum": list(ERROR_CODES), "example": "wrong_state"},
         "reason": {"type": "string"}}},
     "Text": {"type": "object", "properties": {
         "ru": {"type": "string"}, "tt": {"type": "string"}, "en": {"type": "string"}}},
@@ -166,6 +171,10 @@ def document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}, {"query": []}],
         "paths": PATHS,
+        "x-error-codes": {code: {"status": error.status, "meaning": error.meaning}
+                          for code, error in ERROR_CODES.items()},
+        "x-event-types": {name: {"audience": audience.value}
+                          for name, audience in stream_message_audiences().items()},
     }
 
 

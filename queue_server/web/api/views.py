@@ -16,6 +16,7 @@ from queue_server.domain.events import StoredEvent, TicketPrintRequested
 from queue_server.domain.office import Office
 from queue_server.domain.tickets import Ticket
 from queue_server.service import Services
+from queue_server.web.api.contract import stream_event_types
 
 
 @cache
@@ -89,11 +90,7 @@ def ticket_with_position(services: Services, ticket: Ticket, *, staff: bool,
     return view
 
 
-PUBLIC_EVENT_TYPES = frozenset({
-    "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.redirected",
-    "ticket.postponed", "ticket.returned", "ticket.no_show", "ticket.restored",
-    "ticket.finished", "ticket.cancelled", "workplace.status_changed",
-})
+PUBLIC_EVENT_TYPES = frozenset(stream_event_types(staff=False))
 
 
 def event_for(stored: StoredEvent, office: Office, *, staff: bool,

@@ -7,6 +7,7 @@ from flask import request, session
 
 from queue_server.domain.access import may_open
 from queue_server.domain.office import LANGUAGES
+from queue_server.web.api.contract import stream_event_types
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import current_principal
 from queue_server.web.staff.forms import LanguageForm, PlainForm
@@ -27,5 +28,6 @@ def page_context() -> dict:
             formdata=None, language=current_language(), next=request.full_path.rstrip("?")
         ),
         "script_texts": script_texts,
+        "stream_event_types": stream_event_types(staff=True),  # what a staff token receives
         "localized": localized,
     }

@@ -5,6 +5,8 @@
 const Staff = (() => {
   const token = document.querySelector('meta[name="api-token"]').content;
   const texts = JSON.parse(document.getElementById("staff-texts").textContent);
+  // The event types a staff token receives, as the server names them.
+  const eventTypes = JSON.parse(document.getElementById("stream-event-types").textContent);
   const language = document.documentElement.lang || "ru";
   let clockSkewMs = 0; // server time minus this computer's time, from the Date header
 
@@ -69,13 +71,6 @@ const Staff = (() => {
     return text(key || "error_generic") + reason;
   }
 
-  const EVENT_TYPES = [
-    "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.redirected",
-    "ticket.postponed", "ticket.returned", "ticket.no_show", "ticket.restored", "ticket.finished",
-    "ticket.cancelled", "ticket.priority_changed", "ticket.situation_changed",
-    "workplace.status_changed", "help.requested", "help.acknowledged", "device.status", "resync",
-  ];
-
   /** Follow the event stream for the whole day.  Every (re)connection reloads the page's
       state, so nothing is lost across a dropped network or a restarted server. */
   function follow({ onEvent, reload, indicator }) {
@@ -102,13 +97,14 @@ const Staff = (() => {
           retryTimer = setTimeout(open, 2000);
         }
       });
-      for (const type of EVENT_TYPES) {
+      for (const type of eventTypes) {
         source.addEventListener(type, (message) => {
           let data = {};
           try { data = JSON.parse(message.data); } catch { /* a comment or empty event */ }
-          if (type === "resync") reload(); else onEvent(type, data);
+          onEvent(type, data);
         });
       }
+      source.addEventListener("resync", () => reload());
     };
     show("connecting");
     open();
