@@ -7,7 +7,7 @@ library and pyttsx3: no Kivy, no ``queue_server``, no ``displays``.
 
 - ``engine``: the one thread that owns the pyttsx3 engine and runs every synthesis.
 - ``voices``: which installed voice speaks "ru", "tt" or "en".
-- ``synthesis``: text to a WAV file (the espeak-ng program, or pyttsx3 without it).
+- ``synthesis``: text to a WAV file with the espeak-ng program or the pyttsx3 engine.
 - ``cache``: phrases kept as WAV files, least recently used evicted (the server's).
 - ``players`` and ``speaker``: the kiosk's sound card and its Speaker queue.
 """

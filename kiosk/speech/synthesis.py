@@ -1,8 +1,9 @@
 """Text to a WAV file on the engine's one thread: the espeak-ng program or pyttsx3.
 
-Synthesis runs the espeak-ng program where it is installed (Linux kiosks and
-servers) and the process's one pyttsx3 engine elsewhere; see EspeakCommand for why.
-Both write 22,050 Hz mono 16-bit WAVs with espeak-ng voices.
+The kiosk runs the espeak-ng program where it is installed and the process's one
+pyttsx3 engine elsewhere (``default_synthesizer``; see EspeakCommand for why); the
+server's phrase cache always uses the pyttsx3 engine (see kiosk.speech.cache).
+With espeak-ng voices both write 22,050 Hz mono 16-bit WAVs.
 """
 
 from __future__ import annotations
