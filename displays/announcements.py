@@ -12,8 +12,8 @@ priority cannot end up in speech by accident.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from kiosk.speech import Phrase
 from queue_server.domain.office import DEFAULT_LANGUAGE, LANGUAGES
 from queue_server.i18n import translate
 
@@ -32,14 +32,6 @@ _LATIN_FOR_CYRILLIC = str.maketrans({
     "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O", "П": "P", "Р": "R", "С": "S", "Т": "T",
     "У": "U", "Ф": "F", "Х": "Kh", "Ц": "Ts", "Ч": "Ch", "Ш": "Sh", "Э": "E", "Ю": "Yu", "Я": "Ya",
 })
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """One sentence of an announcement, in one language."""
-
-    language: str
-    text: str
 
 
 def tatar_ordinal(place: str) -> str:

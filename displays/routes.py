@@ -16,9 +16,9 @@ from flask import Response, current_app, render_template, request, send_from_dir
 
 from displays import blueprint
 from displays.announcements import call_phrases
-from displays.speech import CACHE_DIR_NAME, PhraseCache, announcement_audio
+from displays.speech import announcement_audio
 from displays.texts import LABEL_LANGUAGES, labels, text
-from queue_server.service import NotFound, Services, services_of
+from kiosk.speech import CACHE_DIR_NAME, PhraseCache
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONTS = frozenset({"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"})

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
 
 from displays import pcm
 from displays.announcements import call_phrases, tatar_ordinal
-from displays.speech import (
-    CHIME_PATH,
-    PhraseCache,
-    SpeechUnavailable,
-    _evict,
-    announcement_audio,
-    chime,
-)
+from displays.speech import CHIME_PATH, announcement_audio, chime
+from kiosk.speech import PhraseCache, SpeechUnavailable
+from kiosk.speech.cache import evict_least_recently_used
 
 # --- texts ----------------------------------------------------------------------------------
 
@@ -114,6 +110,29 @@ def test_announcement_is_chime_then_visitor_language_then_russian(tmp_path):
     assert pcm.rms(tatar_part) > 0.02 and pcm.rms(russian_part) > 0.02
 
 
+@pytest.mark.speech
+def test_screens_asking_at_once_get_one_file(tmp_path):
+    cache = PhraseCache(tmp_path)
+    phrase = call_phrases("А 14", "3", "window", "tt")[0]
+    made: list = []
+    askers = [threading.Thread(target=lambda: made.append(cache.wav_for(phrase))) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(30)
+    assert made == [cache.path_of(phrase)] * 4
+    assert [p.name for p in tmp_path.iterdir()] == [made[0].name], "no partial files left"
+
+
+@pytest.mark.speech
+def test_the_server_engine_loses_no_phrase(tmp_path):
+    """pyttsx3 in the server process: a run of new numbers, both languages, none lost."""
+    cache = PhraseCache(tmp_path)
+    phrases = [phrase for number in range(12) for phrase in call_phrases(f"Б {number}", "2", "room", "tt")]
+    for phrase in phrases:
+        assert pcm.rms(pcm.read_wav(cache.wav_for(phrase))) > 0.02, phrase
+
+
 class BrokenEngine(PhraseCache):
     """A machine without a speech engine."""
 
@@ -133,7 +152,7 @@ def test_cache_keeps_only_the_most_recently_used(tmp_path):
         path = tmp_path / f"{index}.wav"
         path.write_bytes(b"RIFF")
         os.utime(path, (now - 100 + index, now - 100 + index))
-    _evict(tmp_path, keep=4)
+    evict_least_recently_used(tmp_path, keep=4)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["6.wav", "7.wav", "8.wav", "9.wav"]
 
 

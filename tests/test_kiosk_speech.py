@@ -5,6 +5,8 @@ from __future__ import annotations
 import array
 import logging
 import math
+import subprocess
+import sys
 import threading
 import wave
 from pathlib import Path
@@ -24,6 +26,7 @@ from kiosk.speech import (
 
 pytestmark = pytest.mark.speech
 
+ROOT = Path(__file__).resolve().parent.parent
 RUSSIAN = "Ваш талон А 12. Пройдите в зону первичного приёма."
 TATAR = "Сезнең талон А 12. Беренчел кабул итү зонасына узыгыз."
 SECOND_SCREEN = "Второй экран: длинный текст, который никто не услышит, потому что посетитель ушёл."
@@ -277,3 +280,12 @@ def test_a_missing_espeak_program_is_a_clear_error(tmp_path):
     missing = EspeakCommand(str(tmp_path / "espeak-ng"))
     with pytest.raises(SpeechUnavailable, match="espeak-ng failed"):
         missing.synthesize("Проверка", "zle/ru", 130, 1.0, tmp_path / "x.wav")
+
+
+def test_the_package_imports_nothing_of_kivy_or_the_server():
+    """The kiosk runs without the server, and the server imports this package as a library."""
+    probe = "import sys, kiosk.speech; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=ROOT, timeout=60).stdout
+    for forbidden in ("kivy", "queue_server", "displays", "flask"):
+        assert f"'{forbidden}'" not in loaded

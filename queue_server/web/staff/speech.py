@@ -1,16 +1,15 @@
 """The administrator reads a ticket out from the console: local speech, no online service.
 
 The sentence is synthesised by the same engine and phrase cache as the hall
-announcements (displays.speech: pyttsx3 on one worker thread, WAVs kept under the
-data directory), so a repeated sentence costs a file read.
+announcements (the shared package ``kiosk.speech``: one engine thread, WAVs kept
+under the data directory), so a repeated sentence costs a file read.
 """
 
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify
 
-from displays.announcements import Phrase
-from displays.speech import CACHE_DIR_NAME, PhraseCache, SpeechUnavailable
+from kiosk.speech import CACHE_DIR_NAME, Phrase, PhraseCache, SpeechUnavailable
 from queue_server.i18n import translate
 from queue_server.web import services
 from queue_server.web.staff import blueprint
