@@ -19,6 +19,7 @@ from displays.announcements import call_phrases
 from displays.speech import announcement_audio
 from displays.texts import LABEL_LANGUAGES, labels, text
 from kiosk.speech import CACHE_DIR_NAME, PhraseCache
+from queue_server.service import NotFound, Services, services_of
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONTS = frozenset({"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"})
