@@ -86,7 +86,7 @@ def check_url(url: str) -> str:
     return url
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="queue-display", description=__doc__.split("\n")[0])
     parser.add_argument("url", type=check_url,
                         help="the display page, with its token: http://host:port/display/hall/all?token=...")
@@ -96,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--windowed", action="store_true", help="not full screen (for setting up)")
     parser.add_argument("--print", dest="print_only", action="store_true",
                         help="print the command instead of running it")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         browser = args.browser or find_browser()
     except BrowserNotFound as error:

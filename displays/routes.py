@@ -19,6 +19,7 @@ from displays.announcements import call_phrases
 from displays.speech import announcement_audio
 from displays.texts import LABEL_LANGUAGES, labels, text
 from kiosk.speech import CACHE_DIR_NAME, PhraseCache
+from queue_server.domain.events import Audience, event_types
 from queue_server.service import NotFound, Services, services_of
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -71,8 +72,6 @@ def display_only(view):
 
 
 def _page_config(**extra) -> dict:
-    from queue_server.web.api.contract import stream_event_types
-
     office = _service().office
     return {
         "token": request.args.get("token", ""),
@@ -80,7 +79,7 @@ def _page_config(**extra) -> dict:
         "announcementUrl": "/display/announcement.wav",
         "timeZone": office.time_zone,
         "labels": labels(*PAGE_LABELS),
-        "eventTypes": stream_event_types(staff=False),  # a display token receives these
+        "eventTypes": event_types(Audience.PUBLIC),  # what a display token receives
         **extra,
     }
 
