@@ -20,6 +20,8 @@ class LifeSituation:
     description: dict[str, str]
     pictogram: str
     queue: str
+    printed: bool = False
+    """Whether the paper ticket may name it: the server's flag, absent = never."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def parse_office(document: dict[str, Any]) -> Office:
                 description=_text(entry.get("description")),
                 pictogram=entry.get("pictogram") or "",
                 queue=entry.get("queue") or "",
+                printed=entry.get("printed") is True,
             )
             for entry in document["life_situations"]
         ]

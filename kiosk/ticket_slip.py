@@ -18,12 +18,15 @@ def build_ticket_slip(ticket: dict[str, Any], office: Office | None, *, server_u
     ``ticket`` is the answer of ``POST /api/v1/tickets`` or the ``ticket`` of a
     ``ticket.print_requested`` event (both carry number, queue, language, life
     situation, people ahead, wait, issue time and ``status_url``).  Raises KeyError
-    or ValueError when it has no usable number.
+    or ValueError when it has no usable number.  The life situation is printed only
+    when the office marks it ``printed`` (the one place the kiosk applies that flag).
     """
     language = ticket.get("language") or fallback_language
     if language not in LANGUAGES:
         language = "ru"
     situation = office.situation(ticket.get("life_situation") or "") if office else None
+    if situation is not None and not situation.printed:
+        situation = None  # a sensitive situation is never on paper: a dropped ticket tells the hall
     try:
         issued_at = datetime.fromisoformat(ticket["issued_at"])
     except (KeyError, TypeError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,7 @@ from escpos import printer as escpos_printer
 from PIL import Image
 
 from kiosk import test_print
+from kiosk.office import parse_office
 from kiosk.printing import (
     PrinterFault,
     PrinterSpec,
@@ -24,7 +26,8 @@ from kiosk.printing import (
 from kiosk.printing.escpos_output import PLAIN_FORMS, encode_line
 from kiosk.printing.labels import label
 from kiosk.printing.preview import render_preview
-from kiosk.printing.ticket_layout import Paragraph, ticket_blocks
+from kiosk.printing.ticket_layout import Paragraph, queue_position, ticket_blocks
+from kiosk.ticket_slip import build_ticket_slip
 from tests.support.printer_listener import (
     PrinterListener,
     SerialPrinter,
@@ -32,6 +35,7 @@ from tests.support.printer_listener import (
     parse_escpos,
     printed_text,
 )
+from tests.support.sensitive_paper import DISABILITY_NAMES, assert_never_printed, on_paper
 
 TATAR_ONLY_LETTERS = set("әөүҗңһӘӨҮҖҢҺ")
 STATUS_URL = "http://192.168.1.10:8080/api/v1/tickets/tq7v3k9xw2mfa"
@@ -465,3 +469,39 @@ def test_the_server_accepts_every_printer_fault_kind(queue_server, kind):
         body={"printer": fault.kind, "detail": str(fault)},
     )
     assert status in (200, 201, 204)
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_a_sensitive_situation_is_never_on_the_kiosks_own_ticket(
+    queue_server, printer_listener, language
+):
+    """The kiosk's own path: the server's answer and office, build_ticket_slip, the printer."""
+    status, document = queue_server.request("GET", "/api/v1/office", token=queue_server.kiosk_token)
+    assert status == 200
+    flags = {s["id"]: s["printed"] for s in document["life_situations"]}
+    assert (flags["disability"], flags["pre_pension"]) == (False, True)  # the flag, no reason
+    assert "sensitive" not in document["life_situations"][0]
+    office = parse_office(document)
+
+    ticket = queue_server.issue("disability", language)
+    slip = build_ticket_slip(ticket, office, server_url=queue_server.url)
+    print_ticket(printer_listener.spec, slip)
+    received = bytes(printer_listener.last().received)
+    assert_never_printed(received, slip)
+    text = " ".join(printed_text(received))
+    assert ticket["number"] in text
+    assert office.destination("curator", language) in text  # the curators' zone: no Tatar letters
+    wait_lines = queue_position(slip)  # people ahead and the wait, kept on the ticket
+    assert slip.people_ahead == ticket["people_ahead"] and all(
+        line in ticket_blocks(slip) for line in wait_lines)
+    if language != "tt":  # Tatar wait lines are raster images
+        assert all(line.text in text for line in wait_lines)
+    assert qr_data(received).decode("ascii") == queue_server.url + ticket["status_url"]
+
+    # The same path names a situation that is not sensitive, and the check would see
+    # the sensitive name had it been printed (as text, or as its Tatar raster line).
+    other = build_ticket_slip(queue_server.issue("pre_pension", language), office,
+                              server_url=queue_server.url)
+    assert other.life_situation and on_paper(ticket_bytes(other), other.life_situation)
+    sensitive_name = DISABILITY_NAMES[("ru", "tt", "en").index(language)]
+    assert on_paper(ticket_bytes(replace(slip, life_situation=sensitive_name)), sensitive_name)

@@ -1,5 +1,6 @@
 """The ticket lifecycle as pure rules: every step an event, wrong states refused."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,9 @@ import pytest
 from queue_server.domain import events as ev
 from queue_server.domain import lifecycle as lc
 from queue_server.domain.tickets import Status, replay
-from tests.domain_helpers import T0, run, ticket
+from tests.domain_helpers import T0, run, ticket, workplace
+
+CURATOR = workplace("w3", curator=1)
 
 ME = "user:curator1"
 
@@ -81,10 +84,18 @@ def test_redirect_keeps_the_number_and_returns_to_the_sender_ahead_of_new_arriva
 
 def test_a_specific_call_needs_a_queue_the_workplace_serves_or_a_ticket_of_its_own():
     with pytest.raises(lc.WrongState, match="does not serve"):
-        lc.call(ticket(queue="employers"), workplace="w3", serves=("curator",), at=T0, actor=ME)
+        lc.call(ticket(queue="employers"), workplace="w3", place=CURATOR, at=T0, actor=ME)
     postponed = run(serving("w3"), lc.postpone(serving("w3"), minutes=None, workplace="w3",
                                                 at=T0, actor=ME))
-    assert lc.call(postponed, workplace="w3", serves=("curator",), at=T0, actor=ME)
+    assert lc.call(postponed, workplace="w3", place=CURATOR, at=T0, actor=ME)
+
+
+def test_a_priority_window_may_call_an_out_of_turn_ticket_of_any_queue():
+    window = replace(CURATOR, priority_window=True)
+    assert lc.call(ticket(queue="employers", priority=True), workplace="w3", place=window,
+                   at=T0, actor=ME)
+    with pytest.raises(lc.WrongState, match="does not serve"):
+        lc.call(ticket(queue="employers"), workplace="w3", place=window, at=T0, actor=ME)
 
 
 def test_return_to_me_needs_the_ticket_at_my_workplace():

@@ -18,10 +18,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from kiosk.api_client import ApiClient
-from kiosk.printing import print_ticket
+from kiosk.printing import print_ticket, ticket_bytes
+from kiosk.printing.ticket_layout import queue_position, ticket_blocks
 from kiosk.remote_print import RemotePrintListener, ServerEvent, read_events
+from kiosk.ticket_slip import build_ticket_slip
 from tests.support.live_server import LiveServer
 from tests.support.printer_listener import PrinterListener, free_port, parse_escpos, printed_text
+from tests.support.sensitive_paper import assert_never_printed
 
 KIOSK = "kiosk-1"  # the demo kiosk, token demo-kiosk-token
 
@@ -135,6 +138,37 @@ def test_console_ticket_is_printed_on_the_chosen_kiosk(shared_server, printer):
     kinds = [(event["type"], event["data"].get("device")) for event in visit["events"]]
     assert kinds == [("ticket.issued", None), ("ticket.print_requested", KIOSK)]
     assert visit["events"][1]["actor"] == "user:hall"
+
+
+@pytest.mark.parametrize("language", ["ru", "tt"])
+def test_a_sensitive_situation_is_never_on_a_console_ticket(shared_server, printer, language):
+    """The print request leaves the situation out, and the kiosk prints no name for it:
+    number, destination, wait and QR are on the paper, the sensitive name nowhere."""
+    server = shared_server
+    stream = Stream(server, server.kiosk_token)
+    listener = start_listener(server, lambda: printer.spec)
+    try:
+        status, ticket = issue_from_console(server, language=language, life_situation="disability",
+                                            print_on=KIOSK)
+        assert status == 201, ticket
+        (request,) = [json.loads(e.data) for e in stream.until(
+            lambda e: e.type == "ticket.print_requested") if e.type == "ticket.print_requested"]
+        assert request["ticket"]["number"] == ticket["number"]
+        assert "life_situation" not in request["ticket"], "a sensitive situation is not even sent"
+        wait_for(lambda: ticket["number"] in listener.printed, "the ticket printed")
+        received = bytes(printer.last().received)
+    finally:
+        listener.stop()
+        stream.close()
+    slip = build_ticket_slip(request["ticket"], listener.office, server_url=server.url)
+    assert slip.life_situation == ""
+    assert ticket_bytes(slip) in received, "the printer got exactly this slip"
+    assert_never_printed(received, slip)
+    text = " ".join(printed_text(received))
+    assert ticket["number"] in text
+    assert listener.office.destination("curator", language) in text
+    assert all(line in ticket_blocks(slip) for line in queue_position(slip))
+    assert qr_data(received).decode("ascii") == server.url + ticket["status_url"]
 
 
 def test_repeated_request_id_prints_one_paper(shared_server):

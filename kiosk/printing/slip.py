@@ -13,7 +13,9 @@ class TicketSlip:
     """Everything printed on one ticket.
 
     The life situation is printed because the paper stays with the visitor; it
-    is never shown on hall screens or spoken in the hall.
+    is never shown on hall screens or spoken in the hall.  It is empty (and the
+    line left out) for a situation the office does not let the paper name: a
+    sensitive one (kiosk.ticket_slip.build_ticket_slip decides).
     """
 
     office_name_ru: str

@@ -49,7 +49,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RULE_KEYS = tuple(f.name for f in fields(Rules))
 END_OF_DAY = ("cancel", "keep")
 QUEUE_KEYS = ("id", "name", "prefix", "service_minutes")
-WORKPLACE_KEYS = ("id", "number", "kind", "zone", "label", "serves")
+WORKPLACE_KEYS = ("id", "number", "kind", "zone", "label", "serves", "priority_window")
 WORKPLACE_KINDS = ("window", "room")
 SERVICE_KEYS = ("id", "name", "group")
 SITUATION_KEYS = (
@@ -226,6 +226,7 @@ def _rules(table: Table) -> Rules:
         appointment_early_min=table.integer(
             "appointment_early_min", default.appointment_early_min, minimum=0
         ),
+        priority_bound_min=table.integer("priority_bound_min", default.priority_bound_min),
     )
 
 
@@ -262,7 +263,8 @@ def _workplace(t: Table, zones: dict[str, Zone], queues: dict[str, Queue]) -> Wo
         if any(served.queue == queue for served in serves):
             raise s.error("queue", f"queue {queue!r} is listed twice for this workplace")
         serves.append(ServedQueue(queue, s.integer("weight", 1, minimum=1)))
-    return Workplace(workplace_id, number, kind, zone, label, tuple(serves))
+    return Workplace(workplace_id, number, kind, zone, label, tuple(serves),
+                     priority_window=t.boolean("priority_window", False))
 
 
 def _service(t: Table) -> Service:

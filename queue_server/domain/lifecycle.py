@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 
 from queue_server.domain import events as ev
 from queue_server.domain import limits
+from queue_server.domain.office import Workplace
+from queue_server.domain.routing import reaches
 from queue_server.domain.tickets import Status, Ticket
 
 
@@ -38,18 +40,19 @@ def _require_at(ticket: Ticket, workplace: str | None, action: str) -> None:
         raise WrongState(f"ticket {ticket.number} is at {where}; {action} must come from there")
 
 
-def call(ticket: Ticket, *, workplace: str, serves: tuple[str, ...] | None = None,
+def call(ticket: Ticket, *, workplace: str, place: Workplace | None = None,
          at: datetime, actor: str) -> list[ev.Event]:
     """Call a particular ticket (call-next chooses one with routing first).
 
-    ``serves`` are the queues of the calling workplace: a ticket in another queue may be
-    called only by the workplace it waits for or that postponed it.
+    ``place`` is the calling workplace's configuration: a ticket in a queue it does not
+    reach (``routing.reaches``) may be called only by the workplace it waits for or
+    that postponed it.
     """
     _require(ticket, "call", Status.WAITING, Status.POSTPONED)
     if ticket.target_workplace and ticket.target_workplace != workplace:
         raise WrongState(f"ticket {ticket.number} waits for {ticket.target_workplace}")
     mine = workplace in (ticket.target_workplace, ticket.postponed_by)
-    if serves is not None and not mine and ticket.queue not in serves:
+    if place is not None and not mine and not reaches(place, ticket):
         raise WrongState(f"ticket {ticket.number} is in queue {ticket.queue}, "
                          f"which {workplace} does not serve")
     return [ev.TicketCalled(ticket_id=ticket.id, at=at, actor=actor, workplace=workplace)]

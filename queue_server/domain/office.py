@@ -56,6 +56,7 @@ class Workplace:
     zone: str
     label: Text  # staff-facing role of the place, e.g. "куратор"
     serves: tuple[ServedQueue, ...] = ()
+    priority_window: bool = False  # the separate window: also calls out-of-turn visitors of every queue
 
     def weight_of(self, queue_id: str) -> int | None:
         for served in self.serves:
@@ -86,6 +87,12 @@ class LifeSituation:
     services: tuple[str, ...] = ()  # ids of the complex's services
     sensitive: bool = False  # health-related: must share its entry queue (privacy rule)
 
+    @property
+    def printed(self) -> bool:
+        """Whether the paper ticket may name this situation: a dropped ticket must not tell
+        the hall why its holder came, so a sensitive one is never printed."""
+        return not self.sensitive
+
 
 @dataclass(frozen=True)
 class OpeningHours:
@@ -101,6 +108,7 @@ class Rules:
     calls_before_no_show: int = 3
     end_of_day: str = "cancel"  # what happens to waiting tickets at the day boundary: cancel | keep
     appointment_early_min: int = 30  # how early an appointment may be checked in
+    priority_bound_min: int = 30  # after this wait, out-of-turn visitors who came later no longer go first
 
 
 @dataclass(frozen=True)

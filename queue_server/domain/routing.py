@@ -7,12 +7,19 @@ first.  docs/routing.md lists the cases, each one a test in tests/test_routing.p
     0     returning to me    longest waiting first
     1     sent to me         (redirected or postponed to this very workplace)
     2     appointment due    earliest appointment first
-    3     out of turn        longest waiting first (priority flag)
+    3     out of turn        longest waiting first (priority flag, and everyone
+                             who has waited past the priority bound)
     4     past the norm      longest waiting first, weights ignored
     5     everyone else      highest waited-minutes × queue weight first
 
 Class 4 is what keeps a light queue from starving behind a heavily weighted one:
 once a ticket has waited longer than the office's norm, weights no longer count.
+
+The priority bound (``Rules.priority_bound_min``) is what keeps a steady flow of
+out-of-turn visitors from starving everyone else: an ordinary ticket that has
+waited longer than the bound joins class 3, so out-of-turn visitors who came after
+it no longer go first.  A priority window (``Workplace.priority_window``, the
+separate window) also calls out-of-turn tickets of queues it does not serve.
 """
 
 from __future__ import annotations
@@ -35,16 +42,27 @@ def rank(ticket: Ticket, workplace: Workplace, now: datetime, rules: Rules) -> t
         if ticket.target_workplace != workplace.id:
             return None
         return (RETURNING if ticket.returning else SENT_TO_ME, -waited, ticket.seq)
-    weight = workplace.weight_of(ticket.queue)
-    if weight is None:
+    if not reaches(workplace, ticket):
         return None
+    weight = workplace.weight_of(ticket.queue) or 1  # out of turn, weights do not count
     return _shared_rank(ticket, waited, weight, now, rules)
+
+
+def reaches(workplace: Workplace, ticket: Ticket) -> bool:
+    """Whether ``workplace`` may call ``ticket`` from the shared line of its queue.
+
+    A workplace reaches the queues it serves; a priority window (the separate window)
+    also reaches every out-of-turn ticket, whatever its queue.
+    """
+    return workplace.weight_of(ticket.queue) is not None or (
+        ticket.priority and workplace.priority_window)
 
 
 def _shared_rank(ticket: Ticket, waited: float, weight: int, now: datetime, rules: Rules) -> tuple:
     if ticket.appointment_at is not None and ticket.appointment_at <= now:
         return (APPOINTMENT, ticket.appointment_at.timestamp(), ticket.seq)
-    if ticket.priority:
+    if ticket.priority or waited > rules.priority_bound_min * 60:
+        # The priority bound: past it, an ordinary visitor is no longer passed over.
         return (PRIORITY, -waited, ticket.seq)
     if waited > rules.wait_norm_min * 60:
         return (OVERDUE, -waited, ticket.seq)

@@ -225,7 +225,7 @@ class Tickets:
     def call(self, ticket_id: str, workplace_id: str, *, actor: str) -> Ticket:
         workplace = self._ctx.workplace(workplace_id)
         return self._record(ticket_id, lambda ticket, now: lifecycle.call(
-            ticket, workplace=workplace_id, serves=workplace.queue_ids, at=now, actor=actor),
+            ticket, workplace=workplace_id, place=workplace, at=now, actor=actor),
             check=lambda: self._check_free(workplace_id))
 
     def _check_free(self, workplace_id: str) -> None:

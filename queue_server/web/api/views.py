@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.events import StoredEvent, TicketPrintRequested
-from queue_server.domain.office import Office
+from queue_server.domain.office import Office, UnknownId
 from queue_server.domain.tickets import Ticket
 from queue_server.service import Services
 from queue_server.web.api.contract import stream_event_types
@@ -122,25 +122,34 @@ def event_for(stored: StoredEvent, office: Office, *, staff: bool,
 def print_request_for_kiosk(stored: StoredEvent, office: Office) -> dict[str, Any] | None:
     """What the kiosk prints: the public ticket plus the lines of the paper ticket.
 
-    The life situation is printed because the paper stays with the visitor (the
-    kiosk's own tickets carry it too); the priority flag and who asked are not sent.
+    The life situation goes along only when the paper may name it
+    (``LifeSituation.printed``: a sensitive one never is, and is not even sent); the
+    priority flag and who asked are not sent.
     """
     event, ticket = stored.event, stored.ticket
     assert isinstance(event, TicketPrintRequested)
     if ticket is None:
         return None
+    printable = _situation_printed(office, ticket.life_situation)
     return {
         "seq": stored.seq, "type": event.type, "at": local_time(event.at, office),
         "workplace": None, "device": event.device,
         "ticket": {
             **ticket_public(ticket, office),
-            "life_situation": ticket.life_situation,
+            **({"life_situation": ticket.life_situation} if printable else {}),
             "people_ahead": event.people_ahead,
             "estimated_wait_min": event.estimated_wait_min,
             "issued_at": local_time(ticket.issued_at, office),
             "status_url": f"/api/v1/tickets/{ticket.id}",
         },
     }
+
+
+def _situation_printed(office: Office, situation_id: str) -> bool:
+    try:
+        return office.life_situation(situation_id).printed
+    except UnknownId:  # a situation since removed from the configuration: print nothing
+        return False
 
 
 def office_for(office: Office, *, staff: bool) -> dict[str, Any]:
@@ -165,7 +174,8 @@ def office_for(office: Office, *, staff: bool) -> dict[str, Any]:
         ],
         "life_situations": [
             {"id": s.id, "kind": s.kind, "name": s.name.as_dict(),
-             "description": s.description.as_dict(), "pictogram": s.pictogram, "queue": s.queue}
+             "description": s.description.as_dict(), "pictogram": s.pictogram, "queue": s.queue,
+             "printed": s.printed}
             for s in office.life_situations
         ],
     }
