@@ -20,6 +20,8 @@ class LifeSituation:
     description: dict[str, str]
     pictogram: str
     queue: str
+    ask_priority: bool = True
+    """Whether to ask the out-of-turn question after this tile (the office's setting)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def parse_office(document: dict[str, Any]) -> Office:
                 description=_text(entry.get("description")),
                 pictogram=entry.get("pictogram") or "",
                 queue=entry.get("queue") or "",
+                ask_priority=entry.get("ask_priority", True) is not False,
             )
             for entry in document["life_situations"]
         ]
