@@ -3,7 +3,8 @@
 The app owns no visitor logic (kiosk.flow does) and no wording (kiosk.content and
 the catalogue do).  It switches screens when the flow's step changes, speaks
 each screen in speech mode, gates touches in speech mode (first touch names a
-control, the second one presses it), drives focus from a numeric keypad, polls
+control, the second one presses it), drives focus from a numeric keypad (see
+kiosk.keypad: the first key explains the keys, any key cuts off speech), polls
 the server so the kiosk recovers by itself, and resets after an idle time.
 """
 
@@ -30,7 +31,7 @@ from kiosk.background import Background
 from kiosk.config import KioskConfig
 from kiosk.content import ScreenText, screen_text
 from kiosk.flow import CallHelp, CheckIn, Effect, Flow, IssueTicket, PrintState, Settings, Step
-from kiosk.i18n import ASSETS_DIR, tr
+from kiosk.i18n import ASSETS_DIR, LANGUAGES, tr
 from kiosk.office import OfficeFormatError, parse_office
 from kiosk.printer_reports import PrinterReports
 
@@ -114,6 +115,9 @@ class KioskApp(App):
         self.remote_print = None  # RemotePrintListener, with a printer
         self._idle = Clock.create_trigger(self._on_idle, config.idle_seconds)
         self.last_spoken: ScreenText | None = None
+        self._spoken_code_length = 0
+        self.keypad_used = False
+        """A key was pressed in this visit: speech hints speak of keys, not touches."""
         self._focus_holder = None
         self._poll_event = None
 
@@ -214,11 +218,29 @@ class KioskApp(App):
             self.speak_screen(text, hint=speech_switched_on)
         elif speech_switched_on or self._ticket_note_changed(text):
             self.speak_screen(text, hint=speech_switched_on)
+        elif self._ticket_printed_now(text):
+            self.last_spoken = text
+            self.say(text.lines[-1], queue=True)  # after the number, never cutting it off
         elif last is not None and flow.step is Step.APPOINTMENT and text.lines != last.lines:
             self.last_spoken = text
-            self.say(" ".join(text.lines[1:]))
+            self.say(self._code_news(last.lines, text.lines))
         self._restart_idle()
 
+    def _ticket_printed_now(self, text: ScreenText) -> bool:
+        """The ticket came out: say where to take it, after what is being said."""
+        last = self.last_spoken
+        return (self.flow.step is Step.TICKET and last is not None
+                and last.lines[-1:] != text.lines[-1:]
+                and self.flow.print_state is PrintState.PRINTED)
+
+    def _code_news(self, before: tuple[str, ...], now: tuple[str, ...]) -> str:
+        """On the code screen: the digit just typed alone, else the code and any note."""
+        code = self.flow.code
+        if now[2:] == () and before[2:] == () and len(code) == self._spoken_code_length + 1:
+            self._spoken_code_length = len(code)
+            return code[-1]
+        self._spoken_code_length = len(code)
+        return " ".join(now[1:])
     def _ticket_note_changed(self, text: ScreenText) -> bool:
         """A print failure is news: say the ticket again with the note."""
         last = self.last_spoken
@@ -228,25 +250,47 @@ class KioskApp(App):
 
     # --- speech -------------------------------------------------------------------------
 
-    def say(self, text: str, *, queue: bool = False) -> None:
+    def say(self, text: str, *, queue: bool = False, language: str = "") -> None:
         """Speak in speech mode; the newest text cuts off the last unless ``queue``."""
         if self.speech_on and text:
-            self.speaker.say(text, self.lang, queue=queue)
+            self.speaker.say(text, language or self.lang, queue=queue)
+
+    def say_control(self, control, *, queue: bool = False) -> None:
+        """A control's name, in its own voice where it has one («Татарча» in Tatar)."""
+        self.say(control.spoken_text(), queue=queue,
+                 language=getattr(control, "spoken_language", "") or self.lang)
 
     def speak_screen(self, text: ScreenText, *, hint: bool = False) -> None:
         self.last_spoken = text
         if not self.speech_on:
             return
-        spoken = text.spoken
-        if hint:
-            spoken = f"{spoken} {tr('speech_hint', self.lang)}"
-        self.say(spoken)
+        self._spoken_code_length = len(self.flow.code)
+        if hint and self.keypad_used:
+            self.say(text.spoken)
+            self.explain_keys(brief=True)
+        elif hint:
+            self.say(f"{text.spoken} {tr('speech_hint', self.lang)}")
+        else:
+            self.say(text.spoken)
+
+    def explain_keys(self, *, brief: bool) -> None:
+        """Which keys do what, then how to change the language, in each language's voice."""
+        self.say(tr("keys_intro" if brief else "keys_help", self.lang), queue=True)
+        for language in LANGUAGES:
+            if language != self.lang:
+                self.say(tr("keys_language", language), queue=True, language=language)
 
     def repeat(self) -> None:
         text = screen_text(self.flow)
         self.speak_screen(text)
         if self.focused is not None:
-            self.say(self.focused.spoken_text(), queue=True)
+            self.say_control(self.focused, queue=True)
+
+    def speak_details(self) -> None:
+        """The screen with its long part (e.g. every tile's name), on request."""
+        text = screen_text(self.flow)
+        self.last_spoken = text
+        self.say(text.spoken_details)
 
     # --- touches and keys ---------------------------------------------------------------
 
@@ -254,7 +298,7 @@ class KioskApp(App):
         """A control was touched; in speech mode the first touch only names it."""
         if self.speech_on and self.focused is not control:
             self.focused = control
-            self.say(control.spoken_text())
+            self.say_control(control)
             return
         self.focused = None
         control.dispatch("on_activate")
@@ -275,14 +319,37 @@ class KioskApp(App):
             self.speaker.say(screen_text(self.flow).spoken, self.lang)
 
     def _on_key_down(self, _window, key: int, *_args) -> bool:
+        if self.speech_on:
+            self.speaker.stop()  # any key cuts off speech at once
         command = keypad.command_for(key)
-        if command is None:
+        if command is None and keypad.digit_for(key) is None:
             return False
         self._restart_idle()
-        if not self.speech_on:
-            self.flow.enable_speech()  # a keypad user is guided by voice
+        if not self.keypad_used:
+            # The first key of a visit explains the keys (and switches speech on).
+            self.keypad_used = True
+            if self.speech_on:
+                self.speak_screen(screen_text(self.flow), hint=True)
+            else:
+                self.flow.enable_speech()
             return True
-        self.keypad_command(command)
+        if self.flow.step is Step.APPOINTMENT and self._type_code(key, command):
+            return True
+        if command is not None:
+            self.keypad_command(command)
+        return True
+
+    def _type_code(self, key: int, command: keypad.KeyCommand | None) -> bool:
+        """On the code screen digits type, Backspace erases, Enter (no focus) checks in."""
+        digit = keypad.digit_for(key)
+        if digit is not None:
+            self.flow.press_digit(digit)
+        elif key in keypad.ERASE_KEYS:
+            self.flow.erase_digit()
+        elif command is keypad.KeyCommand.ACTIVATE and self.focused is None:
+            self.run_effect(self.flow.submit_code())
+        else:
+            return False
         return True
 
     def keypad_command(self, command: keypad.KeyCommand) -> None:
@@ -292,7 +359,7 @@ class KioskApp(App):
             index = keypad.move_focus(len(controls), current, command)
             if index is not None:
                 self.focused = controls[index]
-                self.say(self.focused.spoken_text())
+                self.say_control(self.focused)
         elif command is keypad.KeyCommand.ACTIVATE:
             if self.focused is not None and self.focused in self.focus_order():
                 control, self.focused = self.focused, None
@@ -301,11 +368,17 @@ class KioskApp(App):
                 self.repeat()
         elif command is keypad.KeyCommand.REPEAT:
             self.repeat()
+        elif command is keypad.KeyCommand.DETAILS:
+            self.speak_details()
+        elif command is keypad.KeyCommand.KEYS:
+            self.explain_keys(brief=False)
+        elif command is keypad.KeyCommand.LANGUAGE:
+            self.flow.next_language()
         elif command is keypad.KeyCommand.BACK:
             self.flow.back()
         elif command is keypad.KeyCommand.START_OVER:
             self.flow.start_over()
-        elif command is keypad.KeyCommand.HELP:
+        elif command is keypad.KeyCommand.CALL_ADMINISTRATOR:
             self.run_effect(self.flow.call_help())
 
     # --- idle ---------------------------------------------------------------------------
@@ -317,6 +390,7 @@ class KioskApp(App):
 
     def _on_idle(self, _dt: float) -> None:
         self.speaker.stop()
+        self.keypad_used = False  # the next visitor hears the keys explained again
         self.flow.idle_timeout()
 
     # --- effects: the server and the printer --------------------------------------------

@@ -1,8 +1,13 @@
 """What each screen says, in words: one source for the text shown and the text spoken.
 
 Everything spoken is also shown and everything shown can be spoken, so screens
-display these lines and speech reads the same lines.  The only difference is the
-ticket number, spoken as the server's ``spoken_number`` ("А 12" rather than "А012").
+display these lines and speech reads the same lines.  The differences are for the
+ear only: the ticket number is spoken as the server's ``spoken_number`` ("А 12"
+rather than "А012"), and a line with an abbreviation («чел.», «мин.») has a
+spoken twin in the catalogue (``*_spoken``, with the right plural form).
+
+Speech is kept short: a screen says its title and lines; the long part (the
+names of all the tiles) is in ``details``, read on request (the keypad's «+»).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiosk.flow import Flow, PrintState, Step
-from kiosk.i18n import pick, tr
+from kiosk.i18n import pick, plural, tr
 
 
 @dataclass(frozen=True)
@@ -19,8 +24,10 @@ class ScreenText:
     lines: tuple[str, ...] = ()
     number: str = ""
     spoken_number: str = ""
-    extra_spoken: tuple[str, ...] = field(default=())
-    """Names of the choices on screen, read after the text (they are shown on tiles)."""
+    spoken_lines: tuple[str, ...] = field(default=())
+    """The lines as said aloud (abbreviations written out); empty: the lines as shown."""
+    details: tuple[str, ...] = field(default=())
+    """Read only on request: the names of the choices on screen (they are shown on tiles)."""
 
     @property
     def shown(self) -> list[str]:
@@ -28,8 +35,13 @@ class ScreenText:
 
     @property
     def spoken(self) -> str:
-        parts = [self.title, self.spoken_number or self.number, *self.lines, *self.extra_spoken]
+        parts = [self.title, self.spoken_number or self.number, *(self.spoken_lines or self.lines)]
         return " ".join(_sentence(part) for part in parts if part)
+
+    @property
+    def spoken_details(self) -> str:
+        """The screen with its details: what the keypad's «+» reads."""
+        return " ".join([self.spoken, *(_sentence(part) for part in self.details if part)])
 
 
 def _sentence(text: str) -> str:
@@ -48,7 +60,7 @@ def screen_text(flow: Flow) -> ScreenText:
             choices = [*flow.office.tiles, *filter(None, [flow.office.help_situation])]
             names = tuple(pick(situation.name, language) for situation in choices)
         return ScreenText(
-            tr("situation_title", language), (tr("situation_body", language),), extra_spoken=names
+            tr("situation_title", language), (tr("situation_body", language),), details=names
         )
     if step is Step.PRIORITY:
         return ScreenText(tr("priority_title", language), (tr("priority_body", language),))
@@ -56,10 +68,10 @@ def screen_text(flow: Flow) -> ScreenText:
         situation = flow.situation
         name = pick(situation.name, language) if situation else ""
         answer = "confirm_priority_yes" if flow.priority else "confirm_priority_no"
-        return ScreenText(
-            tr("confirm_title", language),
-            (tr("confirm_situation", language, name=name), tr(answer, language)),
-        )
+        lines = [tr("confirm_situation", language, name=name)]
+        if flow.asks_priority:
+            lines.append(tr(answer, language))
+        return ScreenText(tr("confirm_title", language), tuple(lines))
     if step is Step.ISSUING:
         return ScreenText(tr("issuing_title", language), (tr("issuing_body", language),))
     if step is Step.TICKET:
@@ -105,6 +117,7 @@ def _ticket_text(flow: Flow) -> ScreenText:
     language = flow.language
     ticket = flow.ticket or {}
     ahead = int(ticket.get("people_ahead") or 0)
+    minutes = int(ticket.get("estimated_wait_min") or 0)
     lines = [
         tr("ticket_go_to", language, destination=destination_of(flow)),
         tr("ticket_next", language),
@@ -112,12 +125,20 @@ def _ticket_text(flow: Flow) -> ScreenText:
         if ahead
         else tr("ticket_nobody_ahead", language),
     ]
+    spoken = list(lines)
     if ahead:
-        lines.append(tr("ticket_wait", language, minutes=int(ticket.get("estimated_wait_min") or 0)))
-    lines.append(tr(PRINT_NOTES[flow.print_state], language))
+        spoken[-1] = tr("ticket_people_ahead_spoken", language, count=ahead,
+                        people=plural(ahead, "people_forms", language))
+        lines.append(tr("ticket_wait", language, minutes=minutes))
+        spoken.append(tr("ticket_wait_spoken", language, minutes=minutes,
+                         minute_word=plural(minutes, "about_minutes_forms", language)))
+    note = tr(PRINT_NOTES[flow.print_state], language)
+    lines.append(note)
+    spoken.append(note)
     return ScreenText(
         tr("ticket_title", language),
         tuple(lines),
+        spoken_lines=tuple(spoken),
         number=str(ticket.get("number", "")),
         spoken_number=str(ticket.get("spoken_number") or ticket.get("number", "")),
     )

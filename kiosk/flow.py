@@ -8,6 +8,10 @@ reports the outcome back.  Screens only render :attr:`Flow.step` and friends.
 A ticket is shown only after the server confirmed it (:meth:`Flow.ticket_issued`
 with the pending request id); an issue that timed out keeps its request id, so
 trying again after the connection is back can never yield a second ticket.
+
+Three touches from the start screen to a ticket, in any language: a language
+button (it also goes on), a life situation, then the one question where the
+office asks it (its answer asks for the ticket) or «Get my ticket» where not.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ class Step(StrEnum):
 BACK = {
     Step.SITUATION: Step.START,
     Step.PRIORITY: Step.SITUATION,
-    Step.CONFIRM: Step.PRIORITY,
+    Step.CONFIRM: Step.PRIORITY,  # or SITUATION where the question is not asked
     Step.TICKET: Step.START,
     Step.APPOINTMENT: Step.START,
     Step.HELP_COMING: Step.START,
@@ -171,6 +175,22 @@ class Flow:
         self.settings = replace(self.settings, language=language)
         self._changed()
 
+    def start_in(self, language: str) -> None:
+        """A language button on the start screen: that language, and on to the situations.
+
+        One touch instead of two (choose, then «Take a ticket»), so a ticket is
+        three touches away in any language.
+        """
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}")
+        self.settings = replace(self.settings, language=language)
+        self.take_ticket()
+
+    def next_language(self) -> None:
+        """The keypad's language key: ru → tt → en → ru, on any screen."""
+        following = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
+        self.choose_language(following)
+
     def take_ticket(self) -> None:
         self.situation_id = None
         self.priority = None
@@ -206,16 +226,33 @@ class Flow:
         if self.office is None or self.office.situation(situation_id) is None:
             raise ValueError(f"unknown life situation {situation_id!r}")
         self.situation_id = situation_id
-        self._go(Step.PRIORITY)
+        if self.asks_priority:
+            self._go(Step.PRIORITY)
+        else:
+            self.priority = False
+            self._go(Step.CONFIRM)
 
-    def answer_priority(self, priority: bool) -> None:
+    @property
+    def asks_priority(self) -> bool:
+        """Whether the chosen situation asks the out-of-turn question (the office says)."""
+        situation = self.situation
+        return situation is None or situation.ask_priority
+
+    def answer_priority(self, priority: bool) -> IssueTicket | None:
+        """The answer is the last touch: it asks for the ticket, no confirmation after it."""
         if self.step is not Step.PRIORITY:
-            return
+            return None
         self.priority = priority
-        self._go(Step.CONFIRM)
+        return self._request_ticket()
 
     def confirm(self) -> IssueTicket | None:
-        if self.step is not Step.CONFIRM or self.situation_id is None:
+        """«Get my ticket» where no question was asked (or after a lost connection)."""
+        if self.step is not Step.CONFIRM:
+            return None
+        return self._request_ticket()
+
+    def _request_ticket(self) -> IssueTicket | None:
+        if self.situation_id is None:
             return None
         choice = (self.situation_id, bool(self.priority), self.language)
         if self._pending is None or self._pending.choice != choice:
@@ -292,7 +329,9 @@ class Flow:
     # --- navigation -------------------------------------------------------------------
 
     def back(self) -> None:
-        if self.step in BACK:
+        if self.step is Step.CONFIRM and not self.asks_priority:
+            self._go(Step.SITUATION)
+        elif self.step in BACK:
             self._go(BACK[self.step])
 
     def start_over(self) -> None:

@@ -67,3 +67,22 @@ def pick(texts: Mapping[str, str] | str | None, language: str) -> str:
     if isinstance(texts, str):
         return texts
     return texts.get(language) or texts.get(DEFAULT_LANGUAGE) or next(iter(texts.values()), "")
+
+
+def plural(count: int, forms_key: str, language: str) -> str:
+    """The word for ``count`` from a catalogue entry of three forms ``one|few|many``.
+
+    Russian: 1, 21 → one; 2–4, 22–24 → few; 0, 5–20, 11–14 → many.  English:
+    1 → one, else many.  Tatar nouns do not change after a number: one.
+    """
+    forms = tr(forms_key, language).split("|")
+    if len(forms) != 3:
+        raise CatalogueError(f"[{forms_key}] {language} must have three forms one|few|many")
+    if language == "ru":
+        tens, units = count % 100, count % 10
+        index = 0 if units == 1 and tens != 11 else 1 if 2 <= units <= 4 and not 12 <= tens <= 14 else 2
+    elif language == "en":
+        index = 0 if count == 1 else 2
+    else:
+        index = 0
+    return forms[index]

@@ -22,6 +22,8 @@ class LifeSituation:
     queue: str
     printed: bool = False
     """Whether the paper ticket may name it: the server's flag, absent = never."""
+    ask_priority: bool = True
+    """Whether to ask the out-of-turn question after this tile (the office's setting)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def parse_office(document: dict[str, Any]) -> Office:
                 pictogram=entry.get("pictogram") or "",
                 queue=entry.get("queue") or "",
                 printed=entry.get("printed") is True,
+                ask_priority=entry.get("ask_priority", True) is not False,
             )
             for entry in document["life_situations"]
         ]

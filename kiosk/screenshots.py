@@ -86,7 +86,8 @@ def capture_variant(out_dir: Path, server: str, token: str, theme_name: str,
         written.append(kiosk.screenshot(path))
 
     try:
-        kiosk.touch(kiosk.control(f"lang_{language}"))
+        kiosk.touch(kiosk.control(f"lang_{language}"))  # goes on to the situations
+        kiosk.touch(kiosk.control("start_over_button"))
         if theme_name == "high_contrast":
             kiosk.touch(kiosk.control("contrast_button"))
         if theme_name == "larger_text":
@@ -94,11 +95,12 @@ def capture_variant(out_dir: Path, server: str, token: str, theme_name: str,
         shot("start")
         kiosk.touch(kiosk.control("take_ticket"))
         shot("situation")
+        kiosk.touch(kiosk.tile("staff_search"))  # employers: no question, «Get my ticket»
+        shot("confirm")
+        kiosk.touch(kiosk.control("back_button"))
         kiosk.touch(kiosk.tile("job_search"))
         shot("priority")
-        kiosk.touch(kiosk.control("no"))
-        shot("confirm")
-        kiosk.touch(kiosk.control("get_ticket"))
+        kiosk.touch(kiosk.control("no"))  # the answer asks for the ticket
         kiosk.wait_until(lambda: flow.print_state is PrintState.FAILED, what="ticket")
         shot("ticket-not-printed")
         flow.print_state = PrintState.PRINTING  # how it reads after a good print

@@ -127,6 +127,17 @@ def test_life_situations_fit_the_kiosk(demo):
             assert situation.name.get(language) and situation.description.get(language)
 
 
+def test_employers_are_not_asked_the_out_of_turn_question(demo):
+    asked = {s.id: s.ask_priority for s in demo.life_situations}
+    assert [situation for situation, ask in asked.items() if not ask] == ["staff_search"]
+
+
+def test_office_api_publishes_whether_to_ask_the_out_of_turn_question(signed_in):
+    body = signed_in("kiosk").get("/api/v1/office").get_json()
+    asked = {s["id"]: s["ask_priority"] for s in body["life_situations"]}
+    assert asked["staff_search"] is False and asked["job_search"] is True
+
+
 def test_tatar_texts_are_not_copies_of_russian(demo):
     for text in (
         [demo.name]

@@ -48,10 +48,17 @@ class RecordingSpeaker(Speaker):
     def __init__(self, **kwargs) -> None:
         super().__init__(enabled=False, **kwargs)
         self.said: list[tuple[str, str]] = []
+        self.events: list[str] = []
+        """"stop" and "say" in the order the app asked for them."""
 
     def say(self, text: str, language: str, *, queue: bool = False) -> None:
         self.said.append((text, language))
+        self.events.append("say")
         super().say(text, language, queue=queue)
+
+    def stop(self) -> None:
+        self.events.append("stop")
+        super().stop()
 
     @property
     def last(self) -> str:
@@ -97,18 +104,23 @@ def press(kiosk: KioskDriver, control) -> None:
         kiosk.touch(control)
 
 
-def go_to_confirm(kiosk: KioskDriver, language: str = "ru", situation: str = "job_search"):
-    press(kiosk, kiosk.control(f"lang_{language}"))
-    press(kiosk, kiosk.control("take_ticket"))
+def go_to_confirm(kiosk: KioskDriver, language: str = "ru", situation: str = "staff_search"):
+    """To «Get my ticket»: the employers' tile asks no question, so it leads there."""
+    press(kiosk, kiosk.control(f"lang_{language}"))  # the language button goes on
     assert kiosk.app.screens.current == "situation"
     press(kiosk, kiosk.tile(situation))
-    press(kiosk, kiosk.control("no"))
     assert kiosk.app.screens.current == "confirm"
 
 
+def last_touch_of(kiosk: KioskDriver):
+    """The one control that asks for the ticket: the answer «No», or «Get my ticket»."""
+    return kiosk.control("no" if kiosk.app.screens.current == "priority" else "get_ticket")
+
+
 def take_ticket(kiosk: KioskDriver, language: str = "ru", situation: str = "job_search") -> dict:
-    go_to_confirm(kiosk, language, situation)
-    press(kiosk, kiosk.control("get_ticket"))
+    press(kiosk, kiosk.control(f"lang_{language}"))
+    press(kiosk, kiosk.tile(situation))
+    press(kiosk, last_touch_of(kiosk))
     kiosk.wait_until(lambda: kiosk.app.screens.current == "ticket", what="ticket on screen")
     return kiosk.app.flow.ticket
 
@@ -149,6 +161,8 @@ def test_back_and_start_over_on_every_screen(shared_server, start_kiosk):
     kiosk = start_kiosk(shared_server)
     go_to_confirm(kiosk, "tt")
     kiosk.touch(kiosk.control("back_button"))
+    assert kiosk.app.screens.current == "situation", "employers were asked no question"
+    kiosk.touch(kiosk.tile("job_search"))
     assert kiosk.app.screens.current == "priority"
     kiosk.touch(kiosk.control("back_button"))
     assert kiosk.app.screens.current == "situation"
@@ -165,7 +179,6 @@ def test_not_sure_is_the_last_tile_and_leads_to_primary_reception(shared_server,
     assert all(tile.pictogram for tile in tiles), "every demo situation has its pictogram"
     kiosk.touch(kiosk.tile("not_sure"))
     kiosk.touch(kiosk.control("no"))
-    kiosk.touch(kiosk.control("get_ticket"))
     kiosk.wait_until(lambda: kiosk.app.flow.step is Step.TICKET)
     assert kiosk.app.flow.ticket["queue"] == "reception"
 
@@ -179,11 +192,12 @@ def every_screen(kiosk: KioskDriver):
     yield "start"
     press(kiosk, kiosk.control("take_ticket"))
     yield "situation"
+    press(kiosk, kiosk.tile("staff_search"))
+    yield "confirm"
+    press(kiosk, kiosk.control("back_button"))
     press(kiosk, kiosk.tile("lost_job"))
     yield "priority"
     press(kiosk, kiosk.control("yes"))
-    yield "confirm"
-    press(kiosk, kiosk.control("get_ticket"))
     kiosk.wait_until(lambda: app.flow.step is Step.TICKET)
     yield "ticket"
     press(kiosk, kiosk.control("done"))
@@ -208,7 +222,8 @@ def broken_words(label: Label) -> list[str]:
 @pytest.mark.parametrize("mode", ["normal", "high_contrast_larger_text_speech"])
 def test_sizes_on_every_screen(shared_server, start_kiosk, mode, language):
     kiosk = start_kiosk(shared_server, appointments=True, speech=False)
-    kiosk.touch(kiosk.control(f"lang_{language}"))
+    kiosk.touch(kiosk.control(f"lang_{language}"))  # goes on to the situations
+    kiosk.touch(kiosk.control("start_over_button"))  # back to start, in that language
     if mode != "normal":
         kiosk.touch(kiosk.control("contrast_button"))
         kiosk.touch(kiosk.control("larger_text_button"))
@@ -243,7 +258,7 @@ def test_sizes_on_every_screen(shared_server, start_kiosk, mode, language):
         if name == "situation":
             for tile in kiosk.app.current_screen.ids.tiles.children:
                 assert tile.minimum_height <= tile.height, f"text overflows tile {tile.text!r}"
-    assert visited == ["start", "situation", "priority", "confirm", "ticket", "appointment",
+    assert visited == ["start", "situation", "confirm", "priority", "ticket", "appointment",
                        "message"]
 
 
@@ -280,10 +295,14 @@ def test_tatar_letters_render_with_the_bundled_font(start_kiosk, shared_server):
 
 
 def spoken_matches_screen(kiosk: KioskDriver, spoken: str) -> None:
-    """Everything the screen says in its text (title and lines) is what was spoken."""
-    screen = kiosk.app.current_screen
-    for text in [screen.title, *screen.lines]:
-        assert text and text.rstrip(".…") in spoken, (text, spoken)
+    """Everything the screen says in its text (title and lines) is what was spoken.
+
+    Lines with an abbreviation are spoken by their twin for the ear (kiosk.content).
+    """
+    screen, text = kiosk.app.current_screen, screen_text(kiosk.app.flow)
+    assert (screen.title, list(screen.lines)) == (text.title, list(text.lines))
+    for line in [text.title, *(text.spoken_lines or text.lines)]:
+        assert line and line.rstrip(".…") in spoken, (line, spoken)
 
 
 @pytest.mark.parametrize("language", ["ru", "tt"])
@@ -291,18 +310,17 @@ def test_speech_mode_names_first_acts_second_and_speaks_each_screen(
         shared_server, start_kiosk, language):
     kiosk = start_kiosk(shared_server)
     speaker: RecordingSpeaker = kiosk.app.speaker
-    kiosk.touch(kiosk.control(f"lang_{language}"))
     kiosk.touch(kiosk.control("speech_button"))  # speech is off: one touch turns it on
     assert kiosk.app.speech_on
-    assert tr("speech_hint", language) in speaker.last
+    assert tr("speech_hint", "ru") in speaker.last
     spoken_matches_screen(kiosk, speaker.last)
 
-    take = kiosk.control("take_ticket")
-    kiosk.touch(take)
+    choose = kiosk.control(f"lang_{language}")
+    kiosk.touch(choose)
     assert kiosk.app.screens.current == "start", "first touch only names the control"
-    assert speaker.said[-1] == (take.text, language)
-    kiosk.touch(take)
-    assert kiosk.app.screens.current == "situation"
+    assert speaker.said[-1] == (choose.text, language), "a language's name in its own voice"
+    kiosk.touch(choose)
+    assert kiosk.app.screens.current == "situation" and kiosk.app.lang == language
     spoken_matches_screen(kiosk, speaker.last)
 
     tile = kiosk.tile("job_search")
@@ -310,15 +328,14 @@ def test_speech_mode_names_first_acts_second_and_speaks_each_screen(
     assert tile.text in speaker.last and tile.description in speaker.last
     kiosk.touch(tile)
     spoken_matches_screen(kiosk, speaker.last)
-    for control in ("no", "get_ticket"):
-        kiosk.touch(kiosk.control(control))
-        kiosk.touch(kiosk.control(control))
+    kiosk.touch(kiosk.control("no"))
+    kiosk.touch(kiosk.control("no"))
     kiosk.wait_until(lambda: kiosk.app.flow.step is Step.TICKET)
     ticket = kiosk.app.flow.ticket
     spoken = speaker.last
     spoken_matches_screen(kiosk, spoken)
     assert ticket["spoken_number"] in spoken
-    assert all(said_language == language for _, said_language in speaker.said)
+    assert all(said_language == language for _, said_language in speaker.said[2:])
 
     kiosk.touch(kiosk.control("repeat_button"))
     kiosk.touch(kiosk.control("repeat_button"))
@@ -367,32 +384,145 @@ def press_until_focused(kiosk: KioskDriver, wanted, limit: int = 30) -> None:
     raise AssertionError(f"never reached {wanted.text!r}")
 
 
-def test_blind_visitor_gets_a_ticket_with_the_keypad_alone(shared_server, start_kiosk):
-    kiosk = start_kiosk(shared_server)
-    app, speaker = kiosk.app, kiosk.app.speaker
-    kiosk.key(KEY[KeyCommand.ACTIVATE])  # any key: speech comes on and the screen is read
-    assert app.speech_on and tr("welcome_title", "ru") in speaker.last
+def said_index(said: list[tuple[str, str]], wanted: str, language: str, after: int = -1) -> int:
+    """Where ``wanted`` was said in ``language`` (the first time after ``after``)."""
+    for index, (text, said_language) in enumerate(said):
+        if index > after and wanted in text and said_language == language:
+            return index
+    raise AssertionError(f"never said after #{after} in {language}: {wanted!r}\n{said}")
 
-    press_until_focused(kiosk, kiosk.control("lang_tt"))
-    kiosk.key(271)  # keypad Enter
-    assert app.lang == "tt"
-    press_until_focused(kiosk, kiosk.control("take_ticket"))
-    kiosk.key(ord("5"))
-    assert app.screens.current == "situation"
+
+def keypad_visitor_takes_a_ticket(kiosk: KioskDriver, language: str) -> list[tuple[str, str]]:
+    """A blind visitor with the keypad alone: first key, language, situation, «No»."""
+    app, speaker = kiosk.app, kiosk.app.speaker
+    kiosk.key(KEY[KeyCommand.REPEAT])  # the first key: speech on, the keys explained
+    assert app.speech_on and app.flow.step is Step.START, "the first key only explains"
+    assert speaker.said == [
+        (screen_text(app.flow).spoken, "ru"),
+        (tr("keys_intro", "ru"), "ru"),
+        (tr("keys_language", "tt"), "tt"),  # each other language in its own voice
+        (tr("keys_language", "en"), "en"),
+    ]
+    while app.lang != language:
+        kiosk.key(KEY[KeyCommand.LANGUAGE])
+        assert speaker.said[-1] == (screen_text(app.flow).spoken, app.lang)
+    press_until_focused(kiosk, kiosk.control(f"lang_{language}"))
+    assert speaker.said[-1] == (tr("language_name", language), language)
+    kiosk.key(KEY[KeyCommand.ACTIVATE])
+    assert app.screens.current == "situation" and app.lang == language
     spoken_matches_screen(kiosk, speaker.last)
+    kiosk.key(KEY[KeyCommand.DETAILS])  # «+»: the long part, every tile's name
+    assert all(tile.text in speaker.last for tile in app.current_screen.ids.tiles.children)
     press_until_focused(kiosk, kiosk.tile("youth"))
     kiosk.key(KEY[KeyCommand.ACTIVATE])
+    assert app.screens.current == "priority"
     press_until_focused(kiosk, kiosk.control("no"))
-    kiosk.key(KEY[KeyCommand.ACTIVATE])
-    kiosk.key(KEY[KeyCommand.REPEAT])
-    spoken_matches_screen(kiosk, speaker.last)
-    press_until_focused(kiosk, kiosk.control("get_ticket"))
-    kiosk.key(KEY[KeyCommand.ACTIVATE])
+    kiosk.key(KEY[KeyCommand.ACTIVATE])  # the answer asks for the ticket
     kiosk.wait_until(lambda: app.flow.step is Step.TICKET)
-    assert app.flow.ticket["queue"] == "career"
-    assert app.flow.ticket["spoken_number"] in speaker.last
-    kiosk.key(KEY[KeyCommand.START_OVER])
-    assert app.flow.step is Step.START
+    assert app.flow.ticket["queue"] == "career" and app.flow.ticket["language"] == language
+    return speaker.said
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_blind_visitor_gets_a_ticket_with_the_keypad_alone(shared_server, start_kiosk, language):
+    printer = PrinterListener().start()
+    try:
+        kiosk = start_kiosk(shared_server, printer=printer.spec)
+        said = keypad_visitor_takes_a_ticket(kiosk, language)
+        kiosk.wait_until(lambda: kiosk.app.flow.print_state is PrintState.PRINTED, what="printed")
+        kiosk.pump(2)
+    finally:
+        printer.stop()
+    number = kiosk.app.flow.ticket["spoken_number"]
+    keys = said_index(said, tr("keys_intro", "ru"), "ru")
+    ticket = said_index(said, number, language, after=keys)
+    where = said_index(said, tr("ticket_printed", language), language, after=ticket)
+    assert tr(PRINT_NOTE_PRINTING, language) in said[ticket][0], "no «printed» before it is"
+    assert where == len(said) - 1, "where to take the ticket is the last thing said"
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_keypad_visitor_hears_what_to_do_when_the_ticket_is_not_printed(
+        shared_server, start_kiosk, language):
+    kiosk = start_kiosk(shared_server, printer=f"net:127.0.0.1:{free_port()}")
+    said = keypad_visitor_takes_a_ticket(kiosk, language)
+    kiosk.wait_until(lambda: kiosk.app.flow.print_state is PrintState.FAILED, what="print failure")
+    number = kiosk.app.flow.ticket["spoken_number"]
+    keys = said_index(said, tr("keys_intro", "ru"), "ru")
+    failed = said_index(said, tr("ticket_not_printed", language), language, after=keys)
+    assert number in said[failed][0], "the number is said again with what to do"
+    assert failed == len(said) - 1
+    assert not any(tr("ticket_printed", language) in text for text, _ in said)
+
+
+PRINT_NOTE_PRINTING = "ticket_printing"
+
+
+def test_any_key_cuts_off_speech_at_once(shared_server, start_kiosk):
+    kiosk = start_kiosk(shared_server, speech=True)
+    speaker = kiosk.app.speaker
+    for key in (ord("q"), KEY[KeyCommand.BACK], KEY[KeyCommand.NEXT]):
+        speaker.events.clear()
+        kiosk.key(key)
+        assert speaker.events[:1] == ["stop"], (key, speaker.events)
+
+
+def test_the_first_key_explains_the_keys_even_with_speech_already_on(shared_server, start_kiosk):
+    kiosk = start_kiosk(shared_server, speech=True)
+    kiosk.app.speaker.said.clear()
+    kiosk.key(KEY[KeyCommand.NEXT])
+    assert kiosk.app.focused is None, "the first key explains, it does not move"
+    assert (tr("keys_intro", "ru"), "ru") in kiosk.app.speaker.said
+    kiosk.key(KEY[KeyCommand.KEYS])  # «0»: every key
+    assert kiosk.app.speaker.said[-3] == (tr("keys_help", "ru"), "ru")
+
+
+def test_digits_type_the_booking_code_each_one_spoken(shared_server, start_kiosk):
+    kiosk = start_kiosk(shared_server, appointments=True)
+    app, speaker = kiosk.app, kiosk.app.speaker
+    kiosk.key(KEY[KeyCommand.REPEAT])
+    press_until_focused(kiosk, kiosk.control("appointment"))
+    kiosk.key(KEY[KeyCommand.ACTIVATE])
+    assert app.screens.current == "appointment"
+    for digit in "4071":
+        kiosk.key(256 + int(digit))  # keypad digits (5 and 0 too) type, not move
+        assert speaker.said[-1] == (digit, "ru"), (app.flow.code, speaker.said[-3:])
+    assert app.flow.code == "4071" and app.focused is None
+    kiosk.key(8)  # Backspace erases
+    assert app.flow.code == "407" and "4 0 7" in speaker.last
+    kiosk.key(271)  # Enter, nothing focused: check in
+    kiosk.wait_until(lambda: app.flow.message_key is not None, what="check-in answer")
+    assert tr("appointment_unavailable", "ru") in speaker.last
+
+
+# --- three touches --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_three_touches_to_a_ticket_for_every_life_situation(shared_server, start_kiosk, language):
+    """Counted as a visitor touches: from the start screen to the number on screen."""
+    kiosk = start_kiosk(shared_server)
+    office = kiosk.app.flow.office
+    situations = [*office.tiles, office.help_situation]
+    touches: dict[str, int] = {}
+    for situation in situations:
+        assert kiosk.app.screens.current == "start"
+        count, screens = 0, []
+        while kiosk.app.flow.step not in (Step.ISSUING, Step.TICKET):
+            screen = kiosk.app.screens.current
+            screens.append(screen)
+            forward = {"start": f"lang_{language}", "priority": "no", "confirm": "get_ticket"}
+            kiosk.touch(kiosk.tile(situation.id) if screen == "situation"
+                        else kiosk.control(forward[screen]))
+            count += 1
+            assert count <= 5, screens
+        kiosk.wait_until(lambda: kiosk.app.screens.current == "ticket", what="ticket")
+        assert kiosk.app.flow.ticket["language"] == language
+        assert ("priority" in screens) is situation.ask_priority, situation.id
+        touches[situation.id] = count
+        kiosk.touch(kiosk.control("done"))
+    assert touches == dict.fromkeys([s.id for s in situations], 3)
+    assert "staff_search" in touches and not office.situation("staff_search").ask_priority
 
 
 # --- when things go wrong --------------------------------------------------------------------
@@ -482,7 +612,8 @@ def test_ticket_is_printed_on_a_network_printer(shared_server, start_kiosk):
 
 def test_help_call_reaches_the_administrator(shared_server, start_kiosk):
     kiosk = start_kiosk(shared_server)
-    kiosk.touch(kiosk.control("lang_tt"))
+    kiosk.touch(kiosk.control("lang_tt"))  # goes on to the situations in Tatar
+    kiosk.touch(kiosk.control("back_button"))
     kiosk.touch(kiosk.control("call_admin"))
     kiosk.wait_until(lambda: kiosk.app.flow.step is Step.HELP_COMING, what="help confirmed")
     assert tr("help_coming_title", "tt") in visible_texts(kiosk.app.current_screen)
@@ -516,7 +647,6 @@ def test_idle_timeout_returns_to_start_in_russian_with_defaults(shared_server, s
     app = kiosk.app
     kiosk.touch(kiosk.control("lang_en"))
     kiosk.touch(kiosk.control("contrast_button"))
-    kiosk.touch(kiosk.control("take_ticket"))
     assert app.screens.current == "situation"
     kiosk.wait_until(lambda: app.flow.step is Step.START, timeout=5, what="idle reset")
     assert app.lang == "ru" and not app.high_contrast

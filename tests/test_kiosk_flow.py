@@ -8,7 +8,8 @@ import pytest
 
 from kiosk.content import screen_text
 from kiosk.flow import CallHelp, CheckIn, Flow, IssueTicket, PrintState, Settings, Step
-from kiosk.keypad import KeyCommand, command_for, move_focus
+from kiosk.i18n import plural, tr
+from kiosk.keypad import KeyCommand, command_for, digit_for, move_focus
 from kiosk.office import MAX_TILES, parse_office
 
 
@@ -21,6 +22,8 @@ def office_document(situations: int = 9) -> dict:
          "pictogram": "magnifier", "queue": "reception"}
         for i in range(situations)
     ]
+    # s0 is the employers' tile: the office asks them no out-of-turn question.
+    citizen[0].update(kind="business", ask_priority=False)
     helper = {"id": "not_sure", "kind": "help",
               "name": {"ru": "Не знаю", "tt": "Белмим", "en": "Not sure"},
               "description": {"ru": "Поможем", "tt": "Ярдәм итәрбез", "en": "We help"},
@@ -56,10 +59,13 @@ def flow() -> Flow:
     return flow
 
 
-def to_confirm(flow: Flow, situation: str = "s1", priority: bool = False) -> None:
+def ask_for_ticket(flow: Flow, situation: str = "s1", priority: bool = False) -> IssueTicket:
+    """Take a ticket, choose a situation, answer the question: the answer asks for the ticket."""
     flow.take_ticket()
     flow.choose_situation(situation)
-    flow.answer_priority(priority)
+    effect = flow.answer_priority(priority)
+    assert effect is not None
+    return effect
 
 
 def test_office_keeps_at_most_eight_tiles_and_the_helper_apart():
@@ -78,9 +84,7 @@ def test_destination_is_the_zone_whose_workplaces_mainly_serve_the_queue():
 
 def test_whole_path_issues_one_ticket_with_the_choices(flow):
     flow.choose_language("tt")
-    to_confirm(flow, "s2", priority=True)
-    assert flow.step is Step.CONFIRM
-    effect = flow.confirm()
+    effect = ask_for_ticket(flow, "s2", priority=True)
     assert effect == IssueTicket("request-1", "s2", "tt", True)
     assert flow.step is Step.ISSUING
     assert flow.ticket_issued("request-1", TICKET, printing=True)
@@ -90,23 +94,20 @@ def test_whole_path_issues_one_ticket_with_the_choices(flow):
 
 
 def test_no_ticket_is_shown_without_the_servers_answer(flow):
-    to_confirm(flow)
-    effect = flow.confirm()
+    effect = ask_for_ticket(flow)
     assert flow.ticket is None and flow.step is Step.ISSUING
     flow.issue_failed(effect.request_id)
     assert flow.step is Step.UNAVAILABLE and flow.ticket is None
 
 
 def test_a_stale_answer_for_another_request_is_ignored(flow):
-    to_confirm(flow)
-    flow.confirm()
+    ask_for_ticket(flow)
     assert not flow.ticket_issued("someone-else", TICKET, printing=False)
     assert flow.step is Step.ISSUING
 
 
 def test_retry_after_the_server_returns_reuses_the_request_id(flow):
-    to_confirm(flow)
-    first = flow.confirm()
+    first = ask_for_ticket(flow)
     flow.issue_failed(first.request_id)
     flow.connection_changed(True)
     assert flow.step is Step.CONFIRM, "recovers by itself, choices kept"
@@ -115,15 +116,13 @@ def test_retry_after_the_server_returns_reuses_the_request_id(flow):
 
 
 def test_a_different_choice_gets_a_new_request_id(flow):
-    to_confirm(flow, "s1")
-    first = flow.confirm()
+    first = ask_for_ticket(flow, "s1")
     flow.issue_failed(first.request_id)
     flow.connection_changed(True)
     flow.back()
     flow.back()
     flow.choose_situation("s3")
-    flow.answer_priority(False)
-    assert flow.confirm().request_id != first.request_id
+    assert flow.answer_priority(False).request_id != first.request_id
 
 
 def test_take_ticket_while_the_server_is_unreachable_says_so(flow):
@@ -156,7 +155,7 @@ def test_not_sure_is_a_choice_leading_on(flow):
 @pytest.mark.parametrize(("path", "after_back"), [
     (["take_ticket"], Step.START),
     (["take_ticket", "s1"], Step.SITUATION),
-    (["take_ticket", "s1", False], Step.PRIORITY),
+    (["take_ticket", "s0"], Step.SITUATION),  # the employers' confirm: no question to go back to
 ])
 def test_back_goes_one_step_back(flow, path, after_back):
     for move in path:
@@ -174,10 +173,12 @@ def test_start_over_keeps_language_idle_resets_everything(flow):
     flow.choose_language("en")
     flow.toggle_high_contrast()
     flow.toggle_speech()
-    to_confirm(flow)
+    flow.take_ticket()
+    flow.choose_situation("s1")
     flow.start_over()
     assert flow.step is Step.START and flow.language == "en" and flow.settings.high_contrast
-    to_confirm(flow)
+    flow.take_ticket()
+    flow.choose_situation("s0")
     flow.idle_timeout()
     assert flow.step is Step.START
     assert flow.settings == Settings()
@@ -193,8 +194,7 @@ def test_idle_reset_restores_configured_defaults():
 
 
 def test_start_over_waits_while_the_server_is_asked(flow):
-    to_confirm(flow)
-    flow.confirm()
+    ask_for_ticket(flow)
     flow.start_over()
     assert flow.step is Step.ISSUING
 
@@ -249,32 +249,43 @@ def test_listeners_hear_every_change(flow):
 @pytest.mark.parametrize("language", ["ru", "tt", "en"])
 def test_ticket_text_speaks_what_it_shows(flow, language):
     flow.choose_language(language)
-    to_confirm(flow)
-    flow.ticket_issued(flow.confirm().request_id, TICKET, printing=False)
+    flow.ticket_issued(ask_for_ticket(flow).request_id, TICKET, printing=False)
     text = screen_text(flow)
     assert text.number == "А012"
     assert "А 12" in text.spoken and "А012" not in text.spoken
-    for line in text.lines:
-        assert line.rstrip(".") in text.spoken
+    assert len(text.spoken_lines) == len(text.lines)
+    for spoken in text.spoken_lines:
+        assert spoken.rstrip(".") in text.spoken
+    # only the two lines with a number and a unit (3 and 4) may have a twin for the ear
+    same = [shown == spoken for shown, spoken in zip(text.lines, text.spoken_lines, strict=True)]
+    assert [same[0], same[1], same[4]] == [True, True, True]
     assert "12" in " ".join(text.lines)  # minutes of waiting
 
 
 def test_screen_text_never_names_the_situation_on_the_ticket_screen(flow):
     """Privacy: the ticket screen says where to go, not what the visitor came for."""
-    to_confirm(flow, "s1")
-    flow.ticket_issued(flow.confirm().request_id, TICKET, printing=False)
+    flow.ticket_issued(ask_for_ticket(flow, "s1").request_id, TICKET, printing=False)
     assert "Ситуация 1" not in screen_text(flow).spoken
 
 
+# The table of docs/kiosk.md, "USB numeric keypad" (keypad codes 256–271, then top-row keys).
 @pytest.mark.parametrize(("key", "command"), [
     (273, KeyCommand.PREVIOUS), (264, KeyCommand.PREVIOUS), (ord("8"), KeyCommand.PREVIOUS),
-    (274, KeyCommand.NEXT), (258, KeyCommand.NEXT), (262, KeyCommand.NEXT),
-    (13, KeyCommand.ACTIVATE), (271, KeyCommand.ACTIVATE), (261, KeyCommand.ACTIVATE),
-    (270, KeyCommand.REPEAT), (256, KeyCommand.REPEAT),
-    (269, KeyCommand.BACK), (268, KeyCommand.START_OVER), (266, KeyCommand.HELP),
+    (260, KeyCommand.PREVIOUS), (276, KeyCommand.PREVIOUS),
+    (274, KeyCommand.NEXT), (258, KeyCommand.NEXT), (262, KeyCommand.NEXT), (275, KeyCommand.NEXT),
+    (261, KeyCommand.REPEAT), (ord("5"), KeyCommand.REPEAT),  # the raised 5: where am I
+    (13, KeyCommand.ACTIVATE), (271, KeyCommand.ACTIVATE),
+    (270, KeyCommand.DETAILS), (256, KeyCommand.KEYS), (267, KeyCommand.LANGUAGE),
+    (269, KeyCommand.BACK), (8, KeyCommand.BACK), (268, KeyCommand.START_OVER),
+    (266, KeyCommand.CALL_ADMINISTRATOR),
 ])
 def test_numeric_keypad_mapping(key, command):
     assert command_for(key) is command
+
+
+def test_digits_type_on_the_code_screen():
+    assert [digit_for(256 + n) for n in range(10)] == list("0123456789")
+    assert digit_for(ord("7")) == "7" and digit_for(13) is None and digit_for(270) is None
 
 
 def test_keypad_focus_wraps_round():
@@ -282,3 +293,88 @@ def test_keypad_focus_wraps_round():
     assert move_focus(3, None, KeyCommand.PREVIOUS) == 2
     assert move_focus(3, 2, KeyCommand.NEXT) == 0
     assert move_focus(0, None, KeyCommand.NEXT) is None
+
+
+# --- three touches, and the question only where it applies ------------------------------------
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_a_language_button_also_goes_on_to_the_situations(flow, language):
+    flow.start_in(language)
+    assert flow.step is Step.SITUATION and flow.language == language
+
+
+def test_the_answer_to_the_question_asks_for_the_ticket(flow):
+    flow.start_in("tt")  # touch 1
+    flow.choose_situation("s1")  # touch 2
+    assert flow.step is Step.PRIORITY
+    assert flow.answer_priority(True) == IssueTicket("request-1", "s1", "tt", True)  # touch 3
+    assert flow.step is Step.ISSUING
+
+
+def test_where_the_office_asks_no_question_the_tile_leads_to_get_my_ticket(flow):
+    flow.start_in("en")
+    flow.choose_situation("s0")
+    assert flow.step is Step.CONFIRM and flow.priority is False
+    assert flow.answer_priority(True) is None, "no question on this path"
+    text = screen_text(flow)
+    assert tr("confirm_priority_no", "en") not in text.lines, "the question was never asked"
+    assert flow.confirm() == IssueTicket("request-1", "s0", "en", False)
+
+
+def test_the_office_document_says_where_to_ask():
+    office = parse_office(office_document())
+    assert not office.situation("s0").ask_priority
+    assert office.situation("s1").ask_priority, "asked unless the office says otherwise"
+    assert office.help_situation.ask_priority
+
+
+def test_the_keypad_language_key_goes_round_the_languages(flow):
+    seen = []
+    for _ in range(4):
+        flow.next_language()
+        seen.append(flow.language)
+    assert seen == ["tt", "en", "ru", "tt"]
+
+
+# --- short speech, details on request, abbreviations written out --------------------------------
+
+
+@pytest.mark.parametrize("language", ["ru", "tt", "en"])
+def test_situation_screen_is_short_with_the_tiles_on_request(flow, language):
+    flow.start_in(language)
+    text = screen_text(flow)
+    names = [name for i in range(8) for name in (f"Ситуация {i}", f"Хәл {i}", f"Case {i}")]
+    assert not any(name in text.spoken for name in names)
+    assert len(text.spoken.split()) <= 15
+    assert text.spoken_details.startswith(text.spoken)
+    assert all(tile in text.spoken_details for tile in text.details) and len(text.details) == 9
+
+
+@pytest.mark.parametrize(("language", "ahead", "minutes", "people_said", "minutes_said"), [
+    ("ru", 1, 1, "Перед вами 1 человек.", "около 1 минуты"),
+    ("ru", 3, 12, "Перед вами 3 человека.", "около 12 минут"),
+    ("ru", 11, 21, "Перед вами 11 человек.", "около 21 минуты"),
+    ("ru", 22, 5, "Перед вами 22 человека.", "около 5 минут"),
+    ("tt", 3, 12, "Сездән алда 3 кеше.", "якынча 12 минут"),
+    ("en", 1, 1, "1 person ahead of you.", "about 1 minute."),
+    ("en", 4, 12, "4 people ahead of you.", "about 12 minutes."),
+])
+def test_ticket_abbreviations_are_written_out_for_the_ear(
+        flow, language, ahead, minutes, people_said, minutes_said):
+    flow.choose_language(language)
+    ticket = {**TICKET, "people_ahead": ahead, "estimated_wait_min": minutes}
+    flow.ticket_issued(ask_for_ticket(flow).request_id, ticket, printing=True)
+    text = screen_text(flow)
+    assert people_said in text.spoken and minutes_said in text.spoken
+    for abbreviation in ("чел.", "мин.", "min."):
+        assert abbreviation not in text.spoken
+    if language == "ru":
+        assert "чел." in " ".join(text.lines), "the screen keeps its short form"
+
+
+def test_plural_forms_of_every_language():
+    assert [plural(n, "people_forms", "ru") for n in (1, 2, 5, 11, 14, 21, 23, 111)] == [
+        "человек", "человека", "человек", "человек", "человек", "человек", "человека", "человек"]
+    assert plural(1, "people_forms", "en") == "person" and plural(0, "people_forms", "en") == "people"
+    assert plural(7, "people_forms", "tt") == "кеше"

@@ -69,11 +69,12 @@ def all_screens_of_the_flow():
         yield language, flow
         flow.take_ticket()
         yield language, flow
+        flow.choose_situation("s0")  # the employers' tile: no question, «Get my ticket»
+        yield language, flow
+        flow.back()
         flow.choose_situation("s1")
         yield language, flow
-        flow.answer_priority(True)
-        yield language, flow
-        request = flow.confirm()
+        request = flow.answer_priority(True)
         yield language, flow
         flow.ticket_issued(request.request_id, TICKET, printing=True)
         for state in PrintState:

@@ -41,11 +41,12 @@ def screens(server, language: str) -> dict[str, str]:
     said: dict[str, str] = {"start": screen_text(flow).spoken}
     flow.take_ticket()
     said["situation"] = screen_text(flow).spoken
+    flow.choose_situation("staff_search")  # employers: no question, «Get my ticket»
+    said["confirm"] = screen_text(flow).spoken
+    flow.back()
     flow.choose_situation("job_search")
     said["priority"] = screen_text(flow).spoken
-    flow.answer_priority(True)
-    said["confirm"] = screen_text(flow).spoken
-    request = flow.confirm()
+    request = flow.answer_priority(True)
     assert request is not None and flow.step is Step.ISSUING
     said["issuing"] = screen_text(flow).spoken
     ticket = server.issue("job_search", language, priority=True, request_id=flow.pending_request_id)

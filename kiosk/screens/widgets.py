@@ -39,6 +39,8 @@ class KioskButton(Focusable, ButtonBehavior, Label):
     role = StringProperty("normal")
     """normal, accent (the main action of a screen) or bar (accessibility and navigation)."""
     spoken = StringProperty("")
+    spoken_language = StringProperty("")
+    """The voice of the control's name when it is not the visitor's (a language button)."""
     shown = BooleanProperty(True)
     """False hides the control and takes it out of focus order."""
     has_focus = BooleanProperty(False)

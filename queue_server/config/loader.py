@@ -61,6 +61,7 @@ SITUATION_KEYS = (
     "queue",
     "services",
     "sensitive",
+    "ask_priority",
 )
 SITUATION_KINDS = ("citizen", "business", "help")
 MAX_TILES = 8  # citizen and business tiles the kiosk screen holds
@@ -300,6 +301,7 @@ def _situation(
         queue=queue,
         services=tuple(service_ids),
         sensitive=t.boolean("sensitive", False),
+        ask_priority=t.boolean("ask_priority", True),
     )
 
 

@@ -86,6 +86,7 @@ class LifeSituation:
     queue: str  # the queue a new ticket enters
     services: tuple[str, ...] = ()  # ids of the complex's services
     sensitive: bool = False  # health-related: must share its entry queue (privacy rule)
+    ask_priority: bool = True  # the kiosk asks the out-of-turn question (not for employers)
 
     @property
     def printed(self) -> bool:

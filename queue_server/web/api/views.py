@@ -175,7 +175,7 @@ def office_for(office: Office, *, staff: bool) -> dict[str, Any]:
         "life_situations": [
             {"id": s.id, "kind": s.kind, "name": s.name.as_dict(),
              "description": s.description.as_dict(), "pictogram": s.pictogram, "queue": s.queue,
-             "printed": s.printed}
+             "printed": s.printed, "ask_priority": s.ask_priority}
             for s in office.life_situations
         ],
     }
