@@ -30,6 +30,8 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--autoplay-policy=no-user-gesture-required")
 PATIENCE = 10.0  # seconds; generous for a loaded 2-core machine, a wait ends as soon as it holds
 SCREENSHOTS = os.environ.get("STAFF_SCREENSHOTS")  # a directory: write the docs screenshots
+AXE = Path(__file__).parent / "support" / "axe" / "axe.min.js"  # axe-core, vendored: see its README
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 class StaffBrowser:
@@ -86,6 +88,16 @@ class StaffBrowser:
             except StaleElementReferenceException:
                 if attempt == 4:
                     raise
+
+    def accessibility_violations(self) -> list[str]:
+        """What axe-core finds on the page as it is now, serious and critical only."""
+        self.driver.execute_script(AXE.read_text("utf-8"))
+        violations = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then((result) => done(result.violations), (error) => done(String(error)));")
+        assert isinstance(violations, list), violations
+        return [f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"
+                for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
     def visitor(self) -> str:
         return self.driver.execute_script(
@@ -330,6 +342,15 @@ def test_pages_meet_target_size_and_show_focus(staff):
             "const a = document.activeElement, s = getComputedStyle(a);"
             "return [a.tagName + '.' + a.className, s.outlineStyle, s.outlineWidth];")
         assert outline[1] != "none" and outline[2] != "0px", outline
+
+
+def test_console_and_operator_pages_pass_axe(shared_server, staff):
+    hall, curator = staff["hall"], staff["curator1"]
+    ticket = shared_server.issue("disability", language="tt", priority=True)
+    hall.wait_js(chip(ticket["number"]))  # the queue chips are on the page when axe looks
+    curator.wait_text("my-queues", ticket["number"])
+    assert hall.accessibility_violations() == []
+    assert curator.accessibility_violations() == []
 
 
 @pytest.mark.skipif(not SCREENSHOTS, reason="set STAFF_SCREENSHOTS=docs/screenshots to refresh them")

@@ -94,13 +94,14 @@
           const level = Staff.waitLevel(ticket.wait_min, state.norm);
           return Staff.el("li", {}, Staff.el("button", {
             type: "button", class: `chip wait-${level}`, dataset: { ticket: ticket.id, number: ticket.number },
-            "aria-label": Staff.text("chip_label", { number: ticket.number, minutes: Math.floor(ticket.wait_min) }),
             onclick: () => openTicket(ticket),
           },
+          // The name is the visible text, then a hidden hint (WCAG 2.5.3 label in name).
           Staff.el("span", { class: "chip-number" }, ticket.number),
           ticket.priority ? Staff.el("span", { class: "chip-flag" }, Staff.text("priority_short")) : null,
           ticket.target_workplace ? Staff.el("span", { class: "chip-flag" }, `→ ${state.names.workplaceRecord(ticket.target_workplace)?.number ?? ""}`) : null,
-          Staff.el("span", { class: "chip-wait" }, Staff.text("minutes_short", { minutes: Math.floor(ticket.wait_min) }))));
+          Staff.el("span", { class: "chip-wait" }, Staff.text("minutes_short", { minutes: Math.floor(ticket.wait_min) })),
+          Staff.el("span", { class: "visually-hidden" }, Staff.text("chip_hint"))));
         })));
     });
     $("queues").replaceChildren(...columns);
