@@ -335,6 +335,24 @@ def test_pages_meet_target_size_and_show_focus(staff):
               .map(([n, r]) => `${n} ${r.width}x${r.height}`);
         """)
         assert small == []
+        # The focus ring (outline + offset) reaches 5px out: no other control within it.
+        crowded = browser.driver.execute_script("""
+            const reach = 5;
+            const shown = [...document.querySelectorAll('button, input, select, textarea, summary, a[href]')]
+              .filter(e => e.offsetParent !== null && !e.closest('dialog:not([open])'));
+            const rects = shown.map(e => e.getBoundingClientRect());
+            const gap = (a, b) => Math.max(a.left - b.right, b.left - a.right,
+                                           a.top - b.bottom, b.top - a.bottom);
+            const name = (e) => e.id || e.name || e.textContent.trim().slice(0, 20);
+            const found = [];
+            rects.forEach((a, i) => rects.slice(i + 1).forEach((b, k) => {
+              const other = shown[i + 1 + k];
+              if (!shown[i].contains(other) && !other.contains(shown[i]) && gap(a, b) < reach)
+                found.push(`${name(shown[i])} / ${name(other)}: ${gap(a, b).toFixed(1)}px`);
+            }));
+            return found;
+        """)
+        assert crowded == [], crowded
         browser.driver.refresh()  # a fresh page: Tab starts at the top
         browser.wait_js("return document.body.dataset.ready === 'yes'")
         browser.key("\ue004")  # Tab
