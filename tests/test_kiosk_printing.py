@@ -465,3 +465,20 @@ def test_the_server_accepts_every_printer_fault_kind(queue_server, kind):
         body={"printer": fault.kind, "detail": str(fault)},
     )
     assert status in (200, 201, 204)
+
+
+# --- USB printers on a machine set up by ./dev ------------------------------------------------
+
+
+def test_pyusb_finds_the_libusb_backend():
+    """USB printers need libusb-1.0 from Debian (APT_PACKAGES in ./dev); without it every
+    USB print fails with «No backend available»."""
+    import usb.backend.libusb1
+
+    assert usb.backend.libusb1.get_backend() is not None, "install libusb-1.0-0: ./dev setup"
+
+
+def test_an_unplugged_usb_printer_is_reported_as_not_found(capsys):
+    assert test_print.run("usb:04b8:0202") == test_print.EXIT_PRINTER_FAULT  # no such device here
+    err = capsys.readouterr().err
+    assert "not found" in err and "No backend available" not in err, err
