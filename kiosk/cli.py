@@ -78,8 +78,22 @@ def prepare_kivy(fullscreen: bool) -> None:
     Config.set("kivy", "exit_on_escape", "0")
 
 
+def use_kivy_logging() -> None:
+    """Make Kivy's handlers the only log output; call before anything imports python-escpos.
+
+    python-escpos calls ``logging.basicConfig()`` when it is imported.  Imported before
+    Kivy, it gave the root logger a second handler beside Kivy's console handler, and
+    every log line of the kiosk was printed twice.  With Kivy's logging in place first,
+    ``basicConfig`` finds a handler and does nothing.
+    """
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # our options are not Kivy's
+    import kivy.logger  # noqa: F401  (sets up Kivy's handlers)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] != ["test-print"]:
+        use_kivy_logging()
     if argv[:1] == ["test-print"]:
         options = _test_print_parser().parse_args(argv[1:])
         from kiosk.test_print import run as run_test_print
