@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
@@ -224,6 +226,11 @@ def test_printer_fault_is_shown_until_acknowledged(shared_server, staff):
                                       body={"printer": "paper_out", "detail": "рулон закончился"})
     assert status == 204
     hall.wait_text("alerts", "закончилась бумага")
+    # The report's time in office time (Moscow), whatever the zone of this machine.
+    _, body = shared_server.request("GET", "/api/v1/devices", token=shared_server.login("hall"))
+    seen_at = datetime.fromisoformat(next(d["seen_at"] for d in body["devices"] if d["kind"] == "kiosk"))
+    office_clock = seen_at.astimezone(ZoneInfo("Europe/Moscow")).strftime("%H:%M")
+    assert f"сообщено в {office_clock}" in hall.css("#alerts .alert-fault").text
     hall.click("#alerts .alert-fault button")
     hall.wait_gone("alerts", "закончилась бумага")
 

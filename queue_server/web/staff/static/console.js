@@ -74,7 +74,9 @@
     const faults = state.devices.filter((device) => FAULTS.has(device.printer) && !state.dismissedFaults.has(faultKey(device)))
       .map((device) => Staff.el("li", { class: "alert alert-fault", dataset: { device: device.name } },
         Staff.el("span", { class: "alert-text" }, Staff.text(`printer_${device.printer}`, { device: device.name }),
-          device.printer_detail ? ` (${device.printer_detail})` : ""),
+          device.printer_detail ? ` (${device.printer_detail})` : "",
+          device.seen_at ? Staff.el("time", { datetime: device.seen_at },
+            Staff.text("reported_at", { time: state.names.time(device.seen_at) })) : null),
         Staff.el("button", { type: "button", class: "button", onclick: () => dismissFault(device) },
           Staff.text("acknowledge"))));
     $("alerts").replaceChildren(...help, ...faults);
