@@ -2,7 +2,7 @@
 
     queue-kiosk --server URL --token TOKEN --printer SPEC [--fullscreen] [--speech]
                 [--config FILE]
-    queue-kiosk test-print --printer SPEC
+    queue-kiosk test-print --printer SPEC [--server URL --token TOKEN | --config FILE]
 
 Settings come from defaults, then ``--config FILE`` (TOML), then the options.
 """
@@ -42,7 +42,26 @@ def _test_print_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--printer", metavar="SPEC", required=True,
                         help="usb:VID:PID, serial:PORT[:BAUD], net:HOST[:PORT], file:PATH")
+    parser.add_argument("--config", type=Path, help="the kiosk's TOML settings (server and token)")
+    parser.add_argument("--server", help="queue server whose office time is printed")
+    parser.add_argument("--token", help="the kiosk's device token for --server")
     return parser
+
+
+def _test_print(argv: list[str]) -> int:
+    options = _test_print_parser().parse_args(argv)
+    from kiosk.test_print import office_time
+    from kiosk.test_print import run as run_test_print
+
+    try:
+        file_values = load_config_file(options.config) if options.config else {}
+    except ConfigError as error:
+        print(f"queue-kiosk: {error}", file=sys.stderr)
+        return 2
+    config = build_config(file_values, {"server": options.server, "token": options.token})
+    # The office's time if a server is named; without one, this machine's local time.
+    now = office_time(config.server, config.token) if config.token else None
+    return run_test_print(options.printer, now=now)
 
 
 def parse_config(argv: list[str]) -> KioskConfig:
@@ -78,13 +97,24 @@ def prepare_kivy(fullscreen: bool) -> None:
     Config.set("kivy", "exit_on_escape", "0")
 
 
+def use_kivy_logging() -> None:
+    """Make Kivy's handlers the only log output; call before anything imports python-escpos.
+
+    python-escpos calls ``logging.basicConfig()`` when it is imported.  Imported before
+    Kivy, it gave the root logger a second handler beside Kivy's console handler, and
+    every log line of the kiosk was printed twice.  With Kivy's logging in place first,
+    ``basicConfig`` finds a handler and does nothing.
+    """
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # our options are not Kivy's
+    import kivy.logger  # noqa: F401  (sets up Kivy's handlers)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] != ["test-print"]:
+        use_kivy_logging()
     if argv[:1] == ["test-print"]:
-        options = _test_print_parser().parse_args(argv[1:])
-        from kiosk.test_print import run as run_test_print
-
-        return run_test_print(options.printer)
+        return _test_print(argv[1:])
     try:
         config = parse_config(argv)
     except ConfigError as error:

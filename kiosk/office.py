@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.i18n import pick
 
@@ -34,6 +36,8 @@ class Office:
     help_situation: LifeSituation | None
     destinations: dict[str, dict[str, str]] = field(default_factory=dict)
     """Where a visitor of each queue goes: queue id -> ``{ru, tt, en}``."""
+    time_zone: str = ""
+    """The office's IANA time zone, e.g. ``Europe/Moscow``: every time the kiosk shows."""
 
     @property
     def tiles(self) -> tuple[LifeSituation, ...]:
@@ -48,6 +52,17 @@ class Office:
 
     def destination(self, queue_id: str, language: str) -> str:
         return pick(self.destinations.get(queue_id), language)
+
+
+def office_now(office: Office | None) -> datetime:
+    """Now in the office's time, with its UTC offset; without an office (or with a zone this
+    machine does not know), the machine's own local time and offset."""
+    if office is not None and office.time_zone:
+        try:
+            return datetime.now(ZoneInfo(office.time_zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return datetime.now().astimezone()
 
 
 class OfficeFormatError(ValueError):
@@ -107,4 +122,5 @@ def parse_office(document: dict[str, Any]) -> Office:
         situations=tuple(s for s in situations if s.kind != HELP_KIND),
         help_situation=helpers[0] if helpers else None,
         destinations=_destinations(document),
+        time_zone=str(document.get("time_zone") or ""),
     )

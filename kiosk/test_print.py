@@ -3,6 +3,9 @@
 The sample has Russian text lines, Tatar lines (printed as pictures), the
 largest-size number, a QR code and a cut, so one look at the paper shows that
 the code page, images, QR codes and the cutter all work.
+
+Its time is the office's when the kiosk's server answers (``--server``/``--token``
+or ``--config``), else this machine's local time; either way with its UTC offset.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.api_client import ApiClient, ApiError, ServerUnreachable
+from kiosk.office import OfficeFormatError, office_now, parse_office
 from kiosk.printing.delivery import send_ticket
 from kiosk.printing.escpos_output import blocks_bytes
 from kiosk.printing.faults import PrinterFault
@@ -34,7 +39,7 @@ def sample_slip(language: str = "ru", now: datetime | None = None) -> TicketSlip
         number="А000",
         life_situation=label("sample_life_situation", language),
         destination=label("sample_destination", language),
-        issued_at=now or datetime.now(),
+        issued_at=now or office_now(None),
         people_ahead=3,
         estimated_wait_min=12,
         status_url=SAMPLE_STATUS_URL,
@@ -56,15 +61,30 @@ def sample_bytes(now: datetime | None = None) -> bytes:
     return blocks_bytes(blocks)
 
 
-def run(printer_spec: str, preview: Path | None = None) -> int:
-    """Print the sample ticket; 0 printed, 1 printer fault, 2 bad spec. Messages go to stderr."""
+def office_time(server: str, token: str, timeout: float = 5.0) -> datetime:
+    """Now in the time of the office the server serves; this machine's time if it does not answer."""
+    try:
+        return office_now(parse_office(ApiClient(server, token, timeout=timeout, attempts=1).office()))
+    except (ServerUnreachable, ApiError, OfficeFormatError, ValueError) as error:
+        print(f"test-print: no office time from {server} ({error}): this machine's time is printed",
+              file=sys.stderr)
+        return office_now(None)
+
+
+def run(printer_spec: str, preview: Path | None = None, *, now: datetime | None = None) -> int:
+    """Print the sample ticket; 0 printed, 1 printer fault, 2 bad spec. Messages go to stderr.
+
+    ``now`` is the time printed (the office's, see :func:`office_time`); by default this
+    machine's local time with its offset.
+    """
     try:
         spec = parse_printer_spec(printer_spec)
     except ValueError as bad:
         print(f"test-print: {bad}", file=sys.stderr)
         return EXIT_BAD_SPEC
+    now = now or office_now(None)
     if preview is not None:
-        ticket_preview_png(sample_slip("tt"), preview)
+        ticket_preview_png(sample_slip("tt", now), preview)
         print(f"test-print: preview written to {preview}", file=sys.stderr)
     try:
         printer = open_printer(spec)
@@ -72,7 +92,7 @@ def run(printer_spec: str, preview: Path | None = None) -> int:
             print("test-print: printer is 'none', nothing to print", file=sys.stderr)
             return EXIT_PRINTED
         try:
-            send_ticket(printer, sample_bytes())
+            send_ticket(printer, sample_bytes(now))
         finally:
             printer.close()
     except PrinterFault as fault:

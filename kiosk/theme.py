@@ -3,6 +3,12 @@
 Two themes: the normal one (dark text on white, dark blue buttons) and a high
 contrast one (yellow on black).  Every text/background pair reaches WCAG 7:1;
 tests compute it from these values.  Larger-text mode multiplies text sizes.
+
+The focus ring is two bands: ``focus`` outside, ``focus_halo`` inside it.  No one
+colour reaches 3:1 (WCAG 2.2 1.4.11) against both the white page and the dark green
+button, nor against both black and yellow; the halo always lies between the ring
+and the control's own colour, so the ring needs 3:1 only against the halo and the
+surface the control stands on (``focus_surroundings``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Theme:
     bar: Colour
     bar_text: Colour
     focus: Colour
+    focus_halo: Colour
 
     def text_pairs(self) -> dict[str, tuple[Colour, Colour]]:
         """Every (foreground, background) combination the screens use."""
@@ -41,6 +48,16 @@ class Theme:
             "accent": (self.accent_text, self.accent),
             "tile": (self.tile_text, self.tile),
             "bar": (self.bar_text, self.bar),
+        }
+
+    def focus_surroundings(self) -> dict[str, tuple[Colour, Colour]]:
+        """Each control colour the focus ring can surround, with the surface that control
+        stands on: the bar's buttons on the bar, everything else on the page."""
+        return {
+            "button": (self.button, self.background),
+            "accent": (self.accent, self.background),
+            "tile": (self.tile, self.background),
+            "bar": (self.bar, self.bar),
         }
 
     def colours(self) -> dict[str, Colour]:
@@ -60,6 +77,7 @@ NORMAL = Theme(
     bar=hex_colour("#1F2933"),
     bar_text=hex_colour("#FFFFFF"),
     focus=hex_colour("#D35400"),
+    focus_halo=hex_colour("#FFFFFF"),
 )
 
 HIGH_CONTRAST = Theme(
@@ -75,6 +93,7 @@ HIGH_CONTRAST = Theme(
     bar=hex_colour("#000000"),
     bar_text=hex_colour("#FFFFFF"),
     focus=hex_colour("#00FFFF"),
+    focus_halo=hex_colour("#000000"),
 )
 
 
@@ -101,3 +120,7 @@ BUTTON_TEXT = 40
 BAR_TEXT = 32
 TICKET_NUMBER_TEXT = 260
 LARGE_TEXT_SCALE = 1.3
+# The focus ring, drawn inside the control's edge: ring from 3 px outside to FOCUS_RING
+# inside, then the halo to FOCUS_RING + FOCUS_HALO, clear of the text (15 px in).
+FOCUS_RING = 9
+FOCUS_HALO = 4

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.i18n import LANGUAGES, pick
-from kiosk.office import Office
+from kiosk.office import Office, office_now
 from kiosk.printing.slip import TicketSlip
 
 
@@ -30,7 +30,7 @@ def build_ticket_slip(ticket: dict[str, Any], office: Office | None, *, server_u
     try:
         issued_at = datetime.fromisoformat(ticket["issued_at"])
     except (KeyError, TypeError, ValueError):
-        issued_at = datetime.now().astimezone()
+        issued_at = office_now(office)
     status_url = ticket.get("status_url") or ""
     if status_url.startswith("/"):
         status_url = server_url.rstrip("/") + status_url

@@ -505,3 +505,20 @@ def test_a_sensitive_situation_is_never_on_the_kiosks_own_ticket(
     assert other.life_situation and on_paper(ticket_bytes(other), other.life_situation)
     sensitive_name = DISABILITY_NAMES[("ru", "tt", "en").index(language)]
     assert on_paper(ticket_bytes(replace(slip, life_situation=sensitive_name)), sensitive_name)
+
+
+# --- USB printers on a machine set up by ./dev ------------------------------------------------
+
+
+def test_pyusb_finds_the_libusb_backend():
+    """USB printers need libusb-1.0 from Debian (APT_PACKAGES in ./dev); without it every
+    USB print fails with «No backend available»."""
+    import usb.backend.libusb1
+
+    assert usb.backend.libusb1.get_backend() is not None, "install libusb-1.0-0: ./dev setup"
+
+
+def test_an_unplugged_usb_printer_is_reported_as_not_found(capsys):
+    assert test_print.run("usb:04b8:0202") == test_print.EXIT_PRINTER_FAULT  # no such device here
+    err = capsys.readouterr().err
+    assert "not found" in err and "No backend available" not in err, err

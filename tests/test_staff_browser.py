@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
@@ -30,6 +32,8 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--autoplay-policy=no-user-gesture-required")
 PATIENCE = 10.0  # seconds; generous for a loaded 2-core machine, a wait ends as soon as it holds
 SCREENSHOTS = os.environ.get("STAFF_SCREENSHOTS")  # a directory: write the docs screenshots
+AXE = Path(__file__).parent / "support" / "axe" / "axe.min.js"  # axe-core, vendored: see its README
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 class StaffBrowser:
@@ -86,6 +90,16 @@ class StaffBrowser:
             except StaleElementReferenceException:
                 if attempt == 4:
                     raise
+
+    def accessibility_violations(self) -> list[str]:
+        """What axe-core finds on the page as it is now, serious and critical only."""
+        self.driver.execute_script(AXE.read_text("utf-8"))
+        violations = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then((result) => done(result.violations), (error) => done(String(error)));")
+        assert isinstance(violations, list), violations
+        return [f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"
+                for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
     def visitor(self) -> str:
         return self.driver.execute_script(
@@ -212,6 +226,11 @@ def test_printer_fault_is_shown_until_acknowledged(shared_server, staff):
                                       body={"printer": "paper_out", "detail": "рулон закончился"})
     assert status == 204
     hall.wait_text("alerts", "закончилась бумага")
+    # The report's time in office time (Moscow), whatever the zone of this machine.
+    _, body = shared_server.request("GET", "/api/v1/devices", token=shared_server.login("hall"))
+    seen_at = datetime.fromisoformat(next(d["seen_at"] for d in body["devices"] if d["kind"] == "kiosk"))
+    office_clock = seen_at.astimezone(ZoneInfo("Europe/Moscow")).strftime("%H:%M")
+    assert f"сообщено в {office_clock}" in hall.css("#alerts .alert-fault").text
     hall.click("#alerts .alert-fault button")
     hall.wait_gone("alerts", "закончилась бумага")
 
@@ -323,6 +342,24 @@ def test_pages_meet_target_size_and_show_focus(staff):
               .map(([n, r]) => `${n} ${r.width}x${r.height}`);
         """)
         assert small == []
+        # The focus ring (outline + offset) reaches 5px out: no other control within it.
+        crowded = browser.driver.execute_script("""
+            const reach = 5;
+            const shown = [...document.querySelectorAll('button, input, select, textarea, summary, a[href]')]
+              .filter(e => e.offsetParent !== null && !e.closest('dialog:not([open])'));
+            const rects = shown.map(e => e.getBoundingClientRect());
+            const gap = (a, b) => Math.max(a.left - b.right, b.left - a.right,
+                                           a.top - b.bottom, b.top - a.bottom);
+            const name = (e) => e.id || e.name || e.textContent.trim().slice(0, 20);
+            const found = [];
+            rects.forEach((a, i) => rects.slice(i + 1).forEach((b, k) => {
+              const other = shown[i + 1 + k];
+              if (!shown[i].contains(other) && !other.contains(shown[i]) && gap(a, b) < reach)
+                found.push(`${name(shown[i])} / ${name(other)}: ${gap(a, b).toFixed(1)}px`);
+            }));
+            return found;
+        """)
+        assert crowded == [], crowded
         browser.driver.refresh()  # a fresh page: Tab starts at the top
         browser.wait_js("return document.body.dataset.ready === 'yes'")
         browser.key("\ue004")  # Tab
@@ -330,6 +367,15 @@ def test_pages_meet_target_size_and_show_focus(staff):
             "const a = document.activeElement, s = getComputedStyle(a);"
             "return [a.tagName + '.' + a.className, s.outlineStyle, s.outlineWidth];")
         assert outline[1] != "none" and outline[2] != "0px", outline
+
+
+def test_console_and_operator_pages_pass_axe(shared_server, staff):
+    hall, curator = staff["hall"], staff["curator1"]
+    ticket = shared_server.issue("disability", language="tt", priority=True)
+    hall.wait_js(chip(ticket["number"]))  # the queue chips are on the page when axe looks
+    curator.wait_text("my-queues", ticket["number"])
+    assert hall.accessibility_violations() == []
+    assert curator.accessibility_violations() == []
 
 
 @pytest.mark.skipif(not SCREENSHOTS, reason="set STAFF_SCREENSHOTS=docs/screenshots to refresh them")

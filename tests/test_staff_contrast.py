@@ -26,6 +26,11 @@ NON_TEXT_PAIRS = [  # input borders, the focus ring, primary buttons against the
     ("alert-line", "alert-bg"),
 ]
 
+# The focus ring is drawn outside the control (outline-offset), so the colours next to
+# it are the surfaces a control stands on, never the control's own fill; a ring drawn on
+# the control's edge would sit next to the blue primary button (1.4:1) and the red chip.
+FOCUS_SURFACES = ["paper", "surface", "alert-bg"]  # page, panels and dialogs, alert rows
+
 
 def palette() -> dict[str, str]:
     root = re.search(r":root\s*{(.*?)}", CSS.read_text("utf-8"), re.S).group(1)
@@ -68,3 +73,20 @@ def test_every_colour_in_the_css_comes_from_the_palette():
     body = re.sub(r":root\s*{.*?}", "", CSS.read_text("utf-8"), count=1, flags=re.S)
     stray = set(re.findall(r"#[0-9a-fA-F]{3,6}\b", body))
     assert stray == set(), f"use a palette variable instead of {sorted(stray)}"
+
+
+def focus_rule() -> dict[str, str]:
+    body = re.search(r"^:focus-visible\s*{(.*?)}", CSS.read_text("utf-8"), re.S | re.M).group(1)
+    return dict(re.findall(r"([\w-]+):\s*([^;]+);", body))
+
+
+def test_focus_ring_stands_clear_of_the_control():
+    rule = focus_rule()
+    assert re.fullmatch(r"\d+px solid var\(--focus\)", rule["outline"]), rule
+    assert int(rule["outline-offset"].removesuffix("px")) >= 2, rule
+
+
+@pytest.mark.parametrize("surface", FOCUS_SURFACES)
+def test_focus_ring_reaches_3_to_1_against_every_surface(surface):
+    assert contrast(palette()["focus"], palette()[surface]) >= 3.0
+

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+
+from kiosk import theme
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -45,6 +47,10 @@ class KioskButton(Focusable, ButtonBehavior, Label):
     """False hides the control and takes it out of focus order."""
     has_focus = BooleanProperty(False)
     """Set by the app: the control named last in speech mode or reached by the keypad."""
+    min_height = NumericProperty(theme.MIN_CONTROL_HEIGHT)
+    """A screen makes its main button taller with this, never with ``height``: the class
+    rule computes ``height`` from the text and would overwrite a fixed value whenever
+    the text changes (the main button was 120 px although its screen set 200)."""
 
     def __init__(self, **kwargs) -> None:
         self.register_event_type("on_activate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.body import field, json_body
+from queue_server.web.api.views import device_for, help_call_for
 from queue_server.web.auth import current_principal, require
 
 
@@ -18,7 +19,8 @@ def request_help():
 @blueprint.get("/help-calls")
 @require("answer help calls")
 def open_help_calls():
-    return {"help_calls": services().desk.open_help_calls()}
+    office = services().office
+    return {"help_calls": [help_call_for(call, office) for call in services().desk.open_help_calls()]}
 
 
 @blueprint.post("/help-calls/<int:call_id>/acknowledge")
@@ -43,4 +45,5 @@ def report_status():
 @blueprint.get("/devices")
 @require("read devices")
 def list_devices():
-    return {"devices": services().desk.devices()}
+    office = services().office
+    return {"devices": [device_for(device, office) for device in services().desk.devices()]}

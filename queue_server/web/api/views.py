@@ -8,6 +8,7 @@ privacy tests read what it produces.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,20 @@ def _zone(name: str) -> ZoneInfo:
 def local_time(value, office: Office) -> str | None:
     """Times on the wire carry the office's own UTC offset."""
     return value.astimezone(_zone(office.time_zone)).isoformat() if value is not None else None
+
+
+def _stored_time(value: str | None, office: Office) -> str | None:
+    """A time the store keeps as ISO text (UTC), in the office's time."""
+    return local_time(datetime.fromisoformat(value), office) if value else None
+
+
+def device_for(device: dict[str, Any], office: Office) -> dict[str, Any]:
+    """A kiosk or display with its last printer report, the report's time in office time."""
+    return {**device, "seen_at": _stored_time(device.get("seen_at"), office)}
+
+
+def help_call_for(call: dict[str, Any], office: Office) -> dict[str, Any]:
+    return {**call, "at": _stored_time(call.get("at"), office)}
 
 
 def workplace_ref(office: Office, workplace_id: str | None) -> dict[str, Any] | None:

@@ -74,7 +74,9 @@
     const faults = state.devices.filter((device) => FAULTS.has(device.printer) && !state.dismissedFaults.has(faultKey(device)))
       .map((device) => Staff.el("li", { class: "alert alert-fault", dataset: { device: device.name } },
         Staff.el("span", { class: "alert-text" }, Staff.text(`printer_${device.printer}`, { device: device.name }),
-          device.printer_detail ? ` (${device.printer_detail})` : ""),
+          device.printer_detail ? ` (${device.printer_detail})` : "",
+          device.seen_at ? Staff.el("time", { datetime: device.seen_at },
+            Staff.text("reported_at", { time: state.names.time(device.seen_at) })) : null),
         Staff.el("button", { type: "button", class: "button", onclick: () => dismissFault(device) },
           Staff.text("acknowledge"))));
     $("alerts").replaceChildren(...help, ...faults);
@@ -94,13 +96,14 @@
           const level = Staff.waitLevel(ticket.wait_min, state.norm);
           return Staff.el("li", {}, Staff.el("button", {
             type: "button", class: `chip wait-${level}`, dataset: { ticket: ticket.id, number: ticket.number },
-            "aria-label": Staff.text("chip_label", { number: ticket.number, minutes: Math.floor(ticket.wait_min) }),
             onclick: () => openTicket(ticket),
           },
+          // The name is the visible text, then a hidden hint (WCAG 2.5.3 label in name).
           Staff.el("span", { class: "chip-number" }, ticket.number),
           ticket.priority ? Staff.el("span", { class: "chip-flag" }, Staff.text("priority_short")) : null,
           ticket.target_workplace ? Staff.el("span", { class: "chip-flag" }, `→ ${state.names.workplaceRecord(ticket.target_workplace)?.number ?? ""}`) : null,
-          Staff.el("span", { class: "chip-wait" }, Staff.text("minutes_short", { minutes: Math.floor(ticket.wait_min) }))));
+          Staff.el("span", { class: "chip-wait" }, Staff.text("minutes_short", { minutes: Math.floor(ticket.wait_min) })),
+          Staff.el("span", { class: "visually-hidden" }, Staff.text("chip_hint"))));
         })));
     });
     $("queues").replaceChildren(...columns);
