@@ -510,6 +510,7 @@ def test_a_sensitive_situation_is_never_on_the_kiosks_own_ticket(
 # --- USB printers on a machine set up by ./dev ------------------------------------------------
 
 
+@pytest.mark.live  # ctypes asks ldconfig (a process) where libusb is
 def test_pyusb_finds_the_libusb_backend():
     """USB printers need libusb-1.0 from Debian (APT_PACKAGES in ./dev); without it every
     USB print fails with «No backend available»."""
@@ -518,6 +519,7 @@ def test_pyusb_finds_the_libusb_backend():
     assert usb.backend.libusb1.get_backend() is not None, "install libusb-1.0-0: ./dev setup"
 
 
+@pytest.mark.live  # ctypes asks ldconfig (a process) where libusb is
 def test_an_unplugged_usb_printer_is_reported_as_not_found(capsys):
     assert test_print.run("usb:04b8:0202") == test_print.EXIT_PRINTER_FAULT  # no such device here
     err = capsys.readouterr().err
