@@ -222,22 +222,25 @@ def _hours(table: Table) -> tuple[OpeningHours, ...]:
 
 def _span(table: Table, key: str) -> tuple[time, time]:
     """A "HH:MM-HH:MM" value of ``key``: opening and closing time."""
-    value = table.string(key)
+    return _parse_span(table.ctx, table.key(key), table.string(key))
+
+
+def _parse_span(ctx: Context, path: str, value: object) -> tuple[time, time]:
     bad = f'must be opening and closing time like "08:00-17:00", not {value!r}'
-    match = _HOURS.fullmatch(value.strip())
+    match = _HOURS.fullmatch(value.strip()) if isinstance(value, str) else None
     if not match:
-        raise table.error(key, bad)
+        raise ctx.error(path, bad)
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     try:
         opens, closes = time(h1, m1), time(h2, m2)
     except ValueError:
-        raise table.error(key, bad) from None
+        raise ctx.error(path, bad) from None
     if opens >= closes:
-        raise table.error(key, f"closes ({closes:%H:%M}) must be after opens ({opens:%H:%M})")
+        raise ctx.error(path, f"closes ({closes:%H:%M}) must be after opens ({opens:%H:%M})")
     return opens, closes
 
 
-def _day(table: Table, path: str, value: object) -> date:
+def _day(ctx: Context, path: str, value: object) -> date:
     """A calendar day: a TOML date (2026-12-31) or the same in quotes."""
     if type(value) is date:
         return value
@@ -246,24 +249,24 @@ def _day(table: Table, path: str, value: object) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise table.ctx.error(path, f"must be a day like 2026-12-31, not {value!r}")
+    raise ctx.error(path, f"must be a day like 2026-12-31, not {value!r}")
 
 
 def _calendar(table: Table) -> Calendar:
     holidays: set[date] = set()
     for n, value in enumerate(table.array("holidays", []), start=1):
-        day = _day(table, f"{table.key('holidays')}[{n}]", value)
+        day = _day(table.ctx, f"{table.key('holidays')}[{n}]", value)
         if day in holidays:
             raise table.ctx.error(f"{table.key('holidays')}[{n}]", f"{day} is listed twice")
         holidays.add(day)
     shortened = []
     raw = table.get("shortened", (dict,), 'a table like { "2026-12-30" = "08:00-15:00" }', {})
-    days = Table(table.ctx, table.key("shortened"), raw, tuple(raw))
-    for key in raw:
-        day = _day(days, days.key(key), key)
+    for key, value in raw.items():  # keys are days, so no Table (it would check key names)
+        path = f"{table.key('shortened')}.{key}"
+        day = _day(table.ctx, path, key)
         if day in holidays:
-            raise days.error(key, f"{day} is also a holiday; keep it in one list")
-        opens, closes = _span(days, key)
+            raise table.ctx.error(path, f"{day} is also a holiday; keep it in one list")
+        opens, closes = _parse_span(table.ctx, path, value)
         shortened.append((day, opens, closes))
     return Calendar(frozenset(holidays), tuple(shortened))
 
