@@ -256,12 +256,15 @@ class Appointments:
             raise Refused("too_late", f"code: check-in closed at {closes:%H:%M}; "
                           "take a ticket to the ordinary queue",
                           slot_at=found.slot_at.isoformat(timespec="minutes"))
+        stamp = self._ctx.now().isoformat()
+
+        def mark_checked_in(db, ticket) -> None:
+            repo.set_status(db, found.id, repo.CHECKED_IN, changed_at=stamp, ticket_id=ticket.id)
+
         issued = self._tickets.issue(
             life_situation=found.life_situation, language=language, priority=False, actor=actor,
-            request_id=f"appointment-{found.id}", appointment_at=self.to_moment(found.slot_at))
-        with self._store.write() as db:
-            repo.set_status(db, found.id, repo.CHECKED_IN, changed_at=self._ctx.now().isoformat(),
-                            ticket_id=issued.ticket.id)
+            request_id=f"appointment-{found.id}", appointment_at=self.to_moment(found.slot_at),
+            also=mark_checked_in)
         self._forget_wrong_codes(device)
         return CheckedIn(self.get(found.id), issued)
 

@@ -147,12 +147,14 @@ class Tickets:
         self, *, life_situation: str, language: str, priority: bool, actor: str,
         request_id: str | None = None, appointment_at: datetime | None = None,
         print_on: str | None = None, in_hours_only: bool = False,
+        also: Callable[[object, Ticket], None] | None = None,
     ) -> Issued:
         """Issue a ticket; with ``print_on``, also ask that kiosk to print it.
 
         With ``in_hours_only`` (a kiosk), outside the office's hours the answer is the
         refusal ``office_closed`` with the next opening time; staff at the desk may
-        still issue.
+        still issue.  ``also(db, ticket)`` runs inside the same transaction when a new
+        ticket is made (a check-in marks its booking there: both or neither).
 
         The print request is recorded in the same transaction as the issue.  A
         repeated ``request_id`` answers the first ticket and never prints a second
@@ -185,6 +187,8 @@ class Tickets:
                 )
                 ticket, stored = repo.record_ticket_events(db, None, [issued])
                 assert ticket is not None
+                if also is not None:
+                    also(db, ticket)
                 created, print_requested = True, False
                 if not priority and appointment_at is None:
                     # A new arrival is last in its shared line: all who wait there are ahead.
