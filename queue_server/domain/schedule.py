@@ -16,6 +16,7 @@ from functools import lru_cache
 from queue_server.domain.office import Calendar, Office, OpeningHours, Rules, Schedule
 
 SEARCH_DAYS = 400  # how far ``next_opening`` looks (a year of holidays and then some)
+SLOT_FORMAT = "%Y-%m-%dT%H:%M"  # a slot as text: office wall time to the minute (the store's too)
 
 
 class ScheduleError(ValueError):
@@ -86,12 +87,12 @@ def _working_hours(schedule: Schedule, week: tuple[OpeningHours, ...], calendar:
 
 def slots_on(schedule: Schedule, office: Office, day: date) -> list[datetime]:
     """Start times of the bookable slots of one day, lunch left out."""
-    return list(_slots_on(schedule, office.hours, office.calendar, day))
+    return [slot for slot, _ in _slots_on(schedule, office.hours, office.calendar, day)]
 
 
 @lru_cache(maxsize=8192)
 def _slots_on(schedule: Schedule, week: tuple[OpeningHours, ...], calendar: Calendar,
-              day: date) -> tuple[datetime, ...]:
+              day: date) -> tuple[tuple[datetime, str], ...]:
     """Pure and asked again for every search over the same days: kept (the free-slot search
     of 60 days × 10 queues must answer in milliseconds)."""
     hours = _working_hours(schedule, week, calendar, day)
@@ -107,7 +108,7 @@ def _slots_on(schedule: Schedule, week: tuple[OpeningHours, ...], calendar: Cale
     result = []
     while start + step <= end:
         if not (start < lunch_ends and lunch_starts < start + step):  # not overlapping lunch
-            result.append(start)
+            result.append((start, start.strftime(SLOT_FORMAT)))
         start += step
     return tuple(result)
 
@@ -138,25 +139,26 @@ class FreeSlot:
     queue: str
     at: datetime  # office-local start
     free: int  # places left
+    text: str  # ``at`` as SLOT_FORMAT text
 
 
 def free_slots(schedule: Schedule, office: Office, now: datetime, days: int,
-               taken: dict[datetime, int], *, start: date | None = None) -> list[FreeSlot]:
+               taken: dict[str, int], *, start: date | None = None) -> list[FreeSlot]:
     """Slots with a place left over ``days`` days from ``start`` (today), inside the horizon.
 
-    ``taken``: places already booked per slot start (office-local).
+    ``taken``: places already booked per slot, by its SLOT_FORMAT text.
     """
     first = max(start or now.date(), now.date())
     last = min(first + timedelta(days=days - 1), horizon_end(schedule, now.date()))
     result = []
     day = first
     while day <= last:
-        for slot in _slots_on(schedule, office.hours, office.calendar, day):
+        for slot, text in _slots_on(schedule, office.hours, office.calendar, day):
             if slot <= now:
                 continue
-            left = schedule.capacity - taken.get(slot, 0)
+            left = schedule.capacity - taken.get(text, 0)
             if left > 0:
-                result.append(FreeSlot(schedule.queue, slot, left))
+                result.append(FreeSlot(schedule.queue, slot, left, text))
         day += timedelta(days=1)
     return result
 

@@ -14,6 +14,8 @@ from datetime import datetime
 
 import sqlite_utils
 
+from queue_server.domain.schedule import SLOT_FORMAT
+
 BOOKED, CHECKED_IN, CANCELLED, MISSED = "booked", "checked_in", "cancelled", "missed"
 STATUSES = (BOOKED, CHECKED_IN, CANCELLED, MISSED)
 PERSONAL_COLUMNS = ("name", "phone", "email", "consent")
@@ -51,17 +53,16 @@ def _from_row(row: dict) -> Appointment:
 
 
 def slot_text(slot: datetime) -> str:
-    return slot.strftime("%Y-%m-%dT%H:%M")
+    return slot.strftime(SLOT_FORMAT)
 
 
 def taken_places(db: sqlite_utils.Database, queue: str, first: datetime,
-                 last: datetime) -> dict[datetime, int]:
-    """Places taken per slot of ``queue`` from ``first`` up to ``last`` (inclusive)."""
-    rows = db.execute(
+                 last: datetime) -> dict[str, int]:
+    """Places taken per slot (by its text) of ``queue`` from ``first`` up to ``last``."""
+    return dict(db.execute(
         "SELECT slot_at, count(*) FROM appointments WHERE queue = ? AND slot_at >= ? "
         "AND slot_at <= ? AND status != 'cancelled' GROUP BY slot_at",
-        [queue, slot_text(first), slot_text(last)]).fetchall()
-    return {datetime.fromisoformat(slot): count for slot, count in rows}
+        [queue, slot_text(first), slot_text(last)]).fetchall())
 
 
 def insert_if_free(db: sqlite_utils.Database, *, capacity: int, values: dict) -> int | None:

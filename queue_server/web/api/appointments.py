@@ -74,8 +74,7 @@ def free_slots():
         raise BadRequest("days: must be a whole number") from None
     slots = services().appointments.free_slots(
         **_target(args), days=days, start=parse_day(args.get("start"), "start"))
-    return {"slots": [{"queue": s.queue, "at": s.at.isoformat(timespec="minutes"), "free": s.free}
-                      for s in slots]}
+    return {"slots": [{"queue": s.queue, "at": s.text, "free": s.free} for s in slots]}
 
 
 @blueprint.post("/appointments")
