@@ -181,6 +181,8 @@ def test_reminders_due_only_with_consent_and_a_contact(call_centre, services):
     book(call_centre, f"{MONDAY}T14:20", phone="+79001234567")
     due = services.appointments.reminders_due()
     assert [a.slot_at.strftime("%H:%M") for a in due] == ["14:00"]
+    services.appointments.mark_reminded(due[0].id)
+    assert services.appointments.reminders_due() == []
 
 
 def test_personal_data_stays_in_the_appointments_table(call_centre, kiosk, services, clock):

@@ -137,6 +137,12 @@ class Appointments:
                                         statuses=(repo.BOOKED,))
                 if a.consent and (a.phone or a.email) and a.reminded_at is None]
 
+    def mark_reminded(self, appointment_id: int) -> None:
+        """A reminder went out: the booking is not due again."""
+        self.get(appointment_id)
+        with self._store.write() as db:
+            repo.mark_reminded(db, appointment_id, self._ctx.now().isoformat())
+
     # --- booking ----------------------------------------------------------------------
 
     def book(self, *, slot: datetime, actor: str, queue: str | None = None,
