@@ -667,7 +667,7 @@ def test_config_file_then_options(tmp_path):
     config = parse_config(["--config", str(path), "--printer", "net:10.0.0.9"])
     assert config.server == "http://10.0.0.5:8080" and config.token == "secret"
     assert config.printer == "net:10.0.0.9", "the command line wins over the file"
-    assert config.idle_seconds == 90.0 and config.speech and not config.appointments
+    assert config.idle_seconds == 90.0 and config.speech and config.appointments  # on by default
 
 
 @pytest.mark.parametrize(("text", "message"), [
