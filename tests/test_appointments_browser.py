@@ -96,6 +96,7 @@ def test_bad_phone_is_refused_on_the_page_and_nothing_is_booked(server, browser)
 
 def test_curator_books_the_follow_up_from_the_operator_page(server, browser):
     sign_in(browser, "curator1", "/staff/", "follow-up")
+    assert browser.css("#follow-up").get_attribute("href").endswith("/staff/appointments?queue=curator")
     browser.css("#follow-up").click()
     browser.wait_js("return !!document.getElementById('search-heading')")
     browser.css(".slot-button").click()
