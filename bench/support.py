@@ -116,6 +116,9 @@ class ServerProcess:
         self.stop()
 
 
+BENCH_CLOCK_START = "2026-11-30T10:00+03:00"  # a Monday, 10:00 in the office
+
+
 def queue_server(data_dir: Path, *, threads: int = SERVER_THREADS, config: Path | None = None,
                  name: str = "queue-server", worker: str = "threads") -> ServerProcess:
     """The real server, demo accounts and device tokens seeded (`queue-server demo --headless`).
@@ -123,7 +126,9 @@ def queue_server(data_dir: Path, *, threads: int = SERVER_THREADS, config: Path 
     ``worker``: "threads" (waitress, the default) or "gevent" (one event loop, Linux).
     """
     command = [sys.executable, "-m", "queue_server", "demo", "--headless", "--data", str(data_dir),
-               "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), "--worker", worker]
+               "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), "--worker", worker,
+               # Open whatever the hour of the run: kiosks get no tickets outside office hours.
+               "--clock-start", BENCH_CLOCK_START]
     if config is not None:
         command += ["--config", str(config)]
     return ServerProcess(command, data_dir, name)

@@ -27,9 +27,12 @@ class ServerUnreachable(Exception):
 class ApiError(Exception):
     """The server answered with an error (4xx): ``status``, ``code``, ``reason``."""
 
-    def __init__(self, status: int, code: str, reason: str) -> None:
+    def __init__(self, status: int, code: str, reason: str,
+                 payload: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status} {code}: {reason}")
         self.status, self.code, self.reason = status, code, reason
+        self.payload = payload or {}
+        """The whole answer: fields beside the code, e.g. ``opens_at`` or ``come_back_at``."""
 
 
 class ApiClient:
@@ -69,7 +72,8 @@ class ApiClient:
                 raise ServerUnreachable(f"server error {error.code}") from error
             payload = payload if isinstance(payload, dict) else {}
             raise ApiError(
-                error.code, str(payload.get("error", "http_error")), str(payload.get("reason", ""))
+                error.code, str(payload.get("error", "http_error")), str(payload.get("reason", "")),
+                payload,
             ) from error
         except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
             raise ServerUnreachable(str(getattr(error, "reason", error))) from error

@@ -47,6 +47,20 @@ SCREEN_OF_STEP = {
 }
 """Steps not listed here show the text-only "message" screen."""
 
+OFFICE_CLOSED = "office_closed"
+CHECK_IN_REFUSALS = {  # the server's machine code: what the appointment screen says
+    "unknown_code": "appointment_not_found",
+    "bad_request": "appointment_code_length",
+    "too_early": "appointment_too_early",
+    "too_late": "appointment_too_late",
+    "too_many_attempts": "appointment_too_many",
+}
+
+
+def _clock_time(value: object) -> str:
+    """``HH:MM`` of an office wall time the server sent (``2026-12-01T09:30``)."""
+    return value[11:16] if isinstance(value, str) and len(value) >= 16 else ""
+
 
 def register_fonts() -> None:
     """DejaVu Sans (bundled, has ә ө ү җ ң һ) as the default font of every label."""
@@ -88,6 +102,9 @@ class KioskApp(App):
     text_scale = NumericProperty(1.0)
     speech_on = BooleanProperty(False)
     appointments_enabled = BooleanProperty(False)
+    """The «I have an appointment» button: allowed by the configuration and answered by the server."""
+    offer_ordinary = BooleanProperty(False)
+    """Too early or too late for a booking: the appointment screen offers an ordinary ticket."""
     focused = ObjectProperty(None, allownone=True)
     server_reachable = BooleanProperty(False)
 
@@ -106,7 +123,7 @@ class KioskApp(App):
                               volume=config.speech_volume),
             appointments_enabled=config.appointments,
         )
-        self.appointments_enabled = config.appointments
+        self.appointments_enabled = False  # until the server says it checks bookings in
         self.network = Background(Clock.schedule_once, name="http", workers=2)
         self.printing = Background(Clock.schedule_once, name="print")
         self._polling = False
@@ -192,6 +209,8 @@ class KioskApp(App):
         self.text_scale = theme.LARGE_TEXT_SCALE if settings.large_text else 1.0
         self.speech_on = settings.speech
         self.server_reachable = flow.server_reachable
+        self.appointments_enabled = flow.appointments_available
+        self.offer_ordinary = flow.offers_ordinary_ticket
         self.speaker.set_rate(settings.rate)
         self.speaker.set_volume(settings.volume)
         if not settings.speech:
@@ -216,6 +235,9 @@ class KioskApp(App):
             self._shown = shown
             self.focused = None
             self.speak_screen(text, hint=speech_switched_on)
+            if flow.step is Step.CLOSED and not self.speech_on:
+                # Said aloud even outside speech mode: no ticket, and when to come back.
+                self.speaker.say(text.spoken, self.lang)
         elif speech_switched_on or self._ticket_note_changed(text):
             self.speak_screen(text, hint=speech_switched_on)
         elif self._ticket_printed_now(text):
@@ -313,7 +335,7 @@ class KioskApp(App):
 
     def _on_any_touch(self, _window, touch) -> None:
         self._restart_idle()
-        if (self.flow.step is Step.UNAVAILABLE and not self.speech_on
+        if (self.flow.step in (Step.UNAVAILABLE, Step.CLOSED) and not self.speech_on
                 and self.current_screen.collide_point(*touch.pos)):
             # What to do now is spoken on a touch even outside speech mode.
             self.speaker.say(screen_text(self.flow).spoken, self.lang)
@@ -423,6 +445,10 @@ class KioskApp(App):
             self._print(ticket)
 
     def _issue_failed(self, request_id: str, error: Exception) -> None:
+        if isinstance(error, ApiError) and error.code == OFFICE_CLOSED:
+            opens_at = error.payload.get("opens_at")
+            self.flow.issue_refused_closed(request_id, opens_at if isinstance(opens_at, str) else None)
+            return
         log.warning("ticket not issued: %s", error)
         if isinstance(error, ApiError) and error.status in (401, 403):
             log.error("the kiosk token is not accepted by the server")
@@ -438,6 +464,9 @@ class KioskApp(App):
             self.flow.check_in_failed()
         elif error.code == NO_ROUTE:  # this server has no appointments yet
             self.flow.check_in_refused("appointment_unavailable")
+        elif error.code in CHECK_IN_REFUSALS:
+            self.flow.check_in_refused(CHECK_IN_REFUSALS[error.code],
+                                       time=_clock_time(error.payload.get("come_back_at")))
         elif error.status in (400, 404, 409, 422):
             self.flow.check_in_refused("appointment_not_found")
         else:

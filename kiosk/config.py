@@ -27,7 +27,8 @@ SETTINGS = (
             "file:PATH or none"),
     Setting("fullscreen", False, "fill the screen, no window border"),
     Setting("speech", False, "speech mode on by default (and after every idle reset)"),
-    Setting("appointments", False, "show the «I have an appointment» button"),
+    Setting("appointments", True, "show the «I have an appointment» button once the server "
+            "checks bookings in (false hides it)"),
     Setting("idle_seconds", 60.0, "back to the start screen, Russian, defaults after this idle time"),
     Setting("poll_seconds", 3.0, "how often to check the server while it is unreachable"),
     Setting("request_timeout", 5.0, "seconds to wait for one answer from the server"),
@@ -44,7 +45,7 @@ class KioskConfig:
     printer: str = "none"
     fullscreen: bool = False
     speech: bool = False
-    appointments: bool = False
+    appointments: bool = True
     idle_seconds: float = 60.0
     poll_seconds: float = 3.0
     request_timeout: float = 5.0

@@ -13,9 +13,11 @@ names of all the tiles) is in ``details``, read on request (the keypad's «+»).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from kiosk.flow import Flow, PrintState, Step
 from kiosk.i18n import pick, plural, tr
+from kiosk.office import office_now
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,13 @@ def screen_text(flow: Flow) -> ScreenText:
         )
         lines = [tr("appointment_body", language), code_line]
         if flow.message_key:
-            lines.append(tr(flow.message_key, language))
+            lines.append(tr(flow.message_key, language, **flow.message_values))
         return ScreenText(tr("appointment_title", language), tuple(lines))
+    if step is Step.CLOSED:
+        lines = [tr("closed_body", language)]
+        if flow.opens_at:
+            lines.insert(0, opening_line(flow, flow.opens_at))
+        return ScreenText(tr("closed_title", language), tuple(lines))
     if step is Step.CHECKING_IN:
         return ScreenText(tr("checking_in_title", language), (tr("issuing_body", language),))
     if step is Step.HELP_SENDING:
@@ -96,6 +103,29 @@ def screen_text(flow: Flow) -> ScreenText:
         tr("unavailable_title", language),
         (tr("unavailable_body", language), tr("unavailable_recovering", language)),
     )
+
+
+WEEKDAYS = ("closed_on_monday", "closed_on_tuesday", "closed_on_wednesday",
+            "closed_on_thursday", "closed_on_friday", "closed_on_saturday", "closed_on_sunday")
+"""«on Monday» … «on Sunday», as the closed screen says the day the office opens."""
+
+
+def opening_line(flow: Flow, opens_at: str) -> str:
+    """«Opens today at 08:00» / tomorrow / on Monday 11.01, in the office's own time."""
+    language = flow.language
+    try:
+        opens = datetime.fromisoformat(opens_at)
+    except ValueError:
+        return ""
+    today = office_now(flow.office).date()
+    if opens.date() == today:
+        day = tr("closed_day_today", language)
+    elif opens.date() == today + timedelta(days=1):
+        day = tr("closed_day_tomorrow", language)
+    else:
+        day = tr("closed_day_on", language, weekday=tr(WEEKDAYS[opens.weekday()], language),
+                 date=opens.strftime("%d.%m"))
+    return tr("closed_opens", language, day=day, time=opens.strftime("%H:%M"))
 
 
 PRINT_NOTES = {

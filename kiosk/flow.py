@@ -26,6 +26,8 @@ from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from kiosk.office import Office
 
 MAX_CODE_LENGTH = 10
+ORDINARY_INSTEAD = ("appointment_too_early", "appointment_too_late")
+"""Check-in refusals after which the appointment screen offers an ordinary ticket."""
 RATE_STEP, MIN_RATE, MAX_RATE = 20, 70, 230
 VOLUME_STEP = 0.2
 
@@ -41,6 +43,7 @@ class Step(StrEnum):
     CHECKING_IN = "checking_in"
     HELP_SENDING = "help_sending"
     HELP_COMING = "help_coming"
+    CLOSED = "closed"
     UNAVAILABLE = "unavailable"
 
 
@@ -51,6 +54,7 @@ BACK = {
     Step.TICKET: Step.START,
     Step.APPOINTMENT: Step.START,
     Step.HELP_COMING: Step.START,
+    Step.CLOSED: Step.START,
     Step.UNAVAILABLE: Step.START,
 }
 """Where "back" leads; steps waiting for the server are not listed: back waits too."""
@@ -121,6 +125,10 @@ class Flow:
         self.code = ""
         self.message_key: str | None = None
         """A note on the current screen (e.g. why a check-in failed)."""
+        self.message_values: dict[str, str] = {}
+        """Values of the note's placeholders (e.g. the time check-in opens)."""
+        self.opens_at: str | None = None
+        """On the closed screen: when the office opens (office wall time, ISO)."""
         self._pending: _Pending | None = None
         self._listeners: list[Callable[[Flow], None]] = []
 
@@ -136,6 +144,7 @@ class Flow:
     def _go(self, step: Step) -> None:
         self.step = step
         self.message_key = None
+        self.message_values = {}
         self._changed()
 
     @property
@@ -196,12 +205,25 @@ class Flow:
         self.priority = None
         if self.office is None or not self.server_reachable:
             self._go(Step.UNAVAILABLE)
+        elif not self.office.open_now:
+            self.office_closed(self.office.opens_at)
         else:
             self._go(Step.SITUATION)
 
+    def office_closed(self, opens_at: str | None) -> None:
+        """No ticket now: the office is closed (the server said so); say when it opens."""
+        self._pending = None
+        self.opens_at = opens_at
+        self._go(Step.CLOSED)
+
+    @property
+    def appointments_available(self) -> bool:
+        """The button shows when the configuration allows it and the server checks bookings in."""
+        return self.appointments_enabled and self.office is not None and self.office.appointments
+
     def open_appointment(self) -> None:
-        if not self.appointments_enabled:
-            raise RuntimeError("appointments are switched off in the kiosk configuration")
+        if not self.appointments_available:
+            raise RuntimeError("appointments are switched off or the server takes no bookings")
         self.code = ""
         self._go(Step.APPOINTMENT)
 
@@ -273,6 +295,11 @@ class Flow:
         self._show_ticket(ticket, printing)
         return True
 
+    def issue_refused_closed(self, request_id: str, opens_at: str | None) -> None:
+        """The server refused: the office is closed (its hours); no ticket will be made."""
+        if self.step is Step.ISSUING and request_id == self.pending_request_id:
+            self.office_closed(opens_at)
+
     def issue_failed(self, request_id: str) -> None:
         """No answer from the server: keep the request id for the next try."""
         if self.step is Step.ISSUING and request_id == self.pending_request_id:
@@ -295,13 +322,13 @@ class Flow:
         if self.step is Step.APPOINTMENT and digit.isdigit() and len(digit) == 1:
             if len(self.code) < MAX_CODE_LENGTH:
                 self.code += digit
-            self.message_key = None
+            self.message_key, self.message_values = None, {}
             self._changed()
 
     def erase_digit(self) -> None:
         if self.step is Step.APPOINTMENT:
             self.code = self.code[:-1]
-            self.message_key = None
+            self.message_key, self.message_values = None, {}
             self._changed()
 
     def submit_code(self) -> CheckIn | None:
@@ -314,12 +341,19 @@ class Flow:
         if self.step is Step.CHECKING_IN:
             self._show_ticket(ticket, printing)
 
-    def check_in_refused(self, message_key: str) -> None:
-        """The code is unknown, or check-in is not available: say so, keep the code."""
+    def check_in_refused(self, message_key: str, **values: str) -> None:
+        """The code is unknown, too early or too late, or check-in is not available: say so,
+        keep the code."""
         if self.step is Step.CHECKING_IN:
             self.step = Step.APPOINTMENT
             self.message_key = message_key
+            self.message_values = dict(values)
             self._changed()
+
+    @property
+    def offers_ordinary_ticket(self) -> bool:
+        """Too early or too late for the booking: the ordinary queue is offered instead."""
+        return self.step is Step.APPOINTMENT and self.message_key in ORDINARY_INSTEAD
 
     def check_in_failed(self) -> None:
         if self.step is Step.CHECKING_IN:
@@ -349,6 +383,7 @@ class Flow:
         self._go(Step.START)
 
     def _clear_visit(self) -> None:
+        self.opens_at = None
         self.situation_id = None
         self.priority = None
         self.ticket = None

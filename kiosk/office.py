@@ -38,6 +38,12 @@ class Office:
     """Where a visitor of each queue goes: queue id -> ``{ru, tt, en}``."""
     time_zone: str = ""
     """The office's IANA time zone, e.g. ``Europe/Moscow``: every time the kiosk shows."""
+    open_now: bool = True
+    """Whether the server issues tickets now (the office's hours); absent = open."""
+    opens_at: str | None = None
+    """The next opening in office wall time (``2026-12-01T08:00``), when the server says."""
+    appointments: bool = False
+    """Whether the server checks bookings in: the «I have an appointment» button."""
 
     @property
     def tiles(self) -> tuple[LifeSituation, ...]:
@@ -123,4 +129,7 @@ def parse_office(document: dict[str, Any]) -> Office:
         help_situation=helpers[0] if helpers else None,
         destinations=_destinations(document),
         time_zone=str(document.get("time_zone") or ""),
+        open_now=document.get("open_now") is not False,
+        opens_at=document.get("opens_at") if isinstance(document.get("opens_at"), str) else None,
+        appointments=document.get("appointments") is True,
     )

@@ -23,15 +23,18 @@ from kiosk.harness import KioskDriver, prepare_offscreen
 
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 DEMO_KIOSK_TOKEN = "demo-kiosk-token"
+DEMO_CLOCK_START = "2026-11-30T10:00+03:00"
+"""The demo server's clock starts on a Monday at 10:00, office time: open, whatever the hour
+of the run (the server refuses kiosk tickets outside the office's hours)."""
 
 
 @contextmanager
-def demo_server() -> Iterator[str]:
+def demo_server(*extra_args: str) -> Iterator[str]:
     """A demo queue server in a child process, for the length of the run."""
     data = tempfile.mkdtemp(prefix="kiosk-shots-")
     process = subprocess.Popen(
         [sys.executable, "-m", "queue_server", "demo", "--headless", "--data", data,
-         "--host", "127.0.0.1", "--port", "0"],
+         "--host", "127.0.0.1", "--port", "0", "--clock-start", DEMO_CLOCK_START, *extra_args],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:

@@ -34,11 +34,12 @@ import signal
 import socket
 import subprocess
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
 from queue_server.domain import access
-from queue_server.domain.clock import SystemClock
+from queue_server.domain.clock import ShiftedClock, SystemClock
 from queue_server.domain.office import Office, UnknownId
 from queue_server.service import accounts
 
@@ -103,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
                               "loop, for Linux offices with many screens")
         sub.add_argument("--ping-seconds", type=_positive_float, default=None,
                          help="keepalive interval of event streams (default 5)")
+        sub.add_argument("--clock-start", type=_moment, default=None,
+                         help="run the office clock from this moment, e.g. 2026-11-30T10:00+03:00 "
+                              "(demos and training; default: the machine's clock)")
         sub.add_argument("--replay-limit", type=_positive_int, default=None,
                          help="most events replayed to a reconnecting client before it must "
                               "resynchronise (default 1000)")
@@ -133,6 +137,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no kiosk window")
     demo.set_defaults(handler=_demo)
     return parser
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a moment like 2026-11-30T10:00+03:00: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give the offset too, like 2026-11-30T10:00+03:00: {text!r}")
+    return moment
 
 
 def _positive_float(text: str) -> float:
@@ -204,9 +218,10 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
                                             ("REPLAY_LIMIT", args.replay_limit))
               if value is not None}
-    app = create_app(office=office, data_dir=args.data, config=config)
+    clock = ShiftedClock(args.clock_start) if args.clock_start else SystemClock()
+    app = create_app(office=office, data_dir=args.data, config=config, clock=clock)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
-    threading.Thread(target=_ticker, args=(services_of(app).tickets, stop), daemon=True,
+    threading.Thread(target=_ticker, args=(services_of(app), stop), daemon=True,
                      name="ticker").start()
     serve = _serve_gevent if args.worker == "gevent" else _serve_waitress
     try:
@@ -276,11 +291,13 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
         server.stop(timeout=STOP_SECONDS)
 
 
-def _ticker(tickets, stop: threading.Event) -> None:
-    """Postponed visitors come back and the office day closes without anyone asking."""
+def _ticker(services, stop: threading.Event) -> None:
+    """Postponed visitors come back, the office day closes and bookings nobody checked in
+    are recorded as missed, without anyone asking."""
     while not stop.wait(TICK_SECONDS):
         try:
-            tickets.tick()
+            services.tickets.tick()
+            services.appointments.tick()
         except Exception as error:  # keep ticking; the next round retries
             print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
 

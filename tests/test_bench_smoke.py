@@ -59,3 +59,14 @@ def test_bench_runner_finds_the_core_benchmarks(name):
     from bench.__main__ import bench_names
 
     assert name in bench_names()
+
+
+@pytest.mark.live  # writing the result asks the machine's name of a subprocess (uname)
+def test_free_slot_search_bench_measures_both_sides(tmp_path):
+    from bench import appointments_slots
+
+    assert appointments_slots.main(["--quick", "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "appointments_slots")
+    assert result["bookings"] > 0
+    for side in ("baseline", "search"):
+        assert _is_number(result[side]["p99_ms"])

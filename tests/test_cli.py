@@ -20,7 +20,9 @@ import pytest
 
 from queue_server import cli
 from queue_server.config import DEMO_OFFICE_PATH, load_office
+from queue_server.domain.clock import ManualClock
 from queue_server.web import create_app
+from tests.support.app_fixtures import MONDAY_10_00
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_TEXT = DEMO_OFFICE_PATH.read_text("utf-8")
@@ -33,8 +35,10 @@ def queue_server(*args: str, stdin: str = "", timeout: float = 60) -> subprocess
 
 
 def api(data_dir: Path):
-    """A test client of the app the server would run on ``data_dir`` (demo office)."""
-    return create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=data_dir).test_client()
+    """A test client of the app the server would run on ``data_dir`` (demo office), its clock
+    on a Monday at 10:00 (the office is open: kiosks get tickets)."""
+    return create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=data_dir,
+                      clock=ManualClock(MONDAY_10_00)).test_client()
 
 
 def line_of(text: str, fragment: str) -> int:

@@ -29,7 +29,7 @@ def office_document(situations: int = 9) -> dict:
               "description": {"ru": "Поможем", "tt": "Ярдәм итәрбез", "en": "We help"},
               "pictogram": "question", "queue": "reception"}
     return {
-        "id": "test", "name": {"ru": "Центр", "tt": "Үзәк", "en": "Centre"},
+        "id": "test", "name": {"ru": "Центр", "tt": "Үзәк", "en": "Centre"}, "appointments": True,
         "zones": [{"id": "reception", "name": {"ru": "Зона приёма", "tt": "Кабул итү зонасы",
                                                "en": "Reception"}},
                   {"id": "curators", "name": {"ru": "Кураторы", "tt": "Кураторлар",
@@ -378,3 +378,46 @@ def test_plural_forms_of_every_language():
         "человек", "человека", "человек", "человек", "человек", "человек", "человека", "человек"]
     assert plural(1, "people_forms", "en") == "person" and plural(0, "people_forms", "en") == "people"
     assert plural(7, "people_forms", "tt") == "кеше"
+
+
+# --- opening hours and appointments -------------------------------------------------------
+
+
+def test_a_closed_office_says_when_it_opens_instead_of_offering_situations(flow):
+    flow.office_loaded(parse_office({**office_document(), "open_now": False,
+                                     "opens_at": "2026-12-07T08:00"}))
+    flow.take_ticket()
+    assert flow.step is Step.CLOSED and flow.opens_at == "2026-12-07T08:00"
+    flow.back()
+    assert flow.step is Step.START
+
+
+def test_an_issue_refused_as_closed_shows_the_closed_screen_and_forgets_the_request(flow):
+    effect = ask_for_ticket(flow)
+    flow.issue_refused_closed(effect.request_id, "2026-12-07T08:00")
+    assert flow.step is Step.CLOSED and flow.pending_request_id is None
+
+
+def test_the_appointment_button_needs_the_server_and_the_configuration():
+    document = office_document()
+    for enabled, answers, available in ((True, True, True), (True, False, False), (False, True, False)):
+        flow = Flow(appointments_enabled=enabled)
+        assert not flow.appointments_available  # no office yet
+        flow.office_loaded(parse_office({**document, "appointments": answers}))
+        assert flow.appointments_available is available
+
+
+def test_too_early_and_too_late_offer_the_ordinary_queue(flow):
+    flow.open_appointment()
+    for digit in "123456":
+        flow.press_digit(digit)
+    for refusal, offered in (("appointment_too_early", True), ("appointment_too_late", True),
+                             ("appointment_not_found", False)):
+        flow.submit_code()
+        flow.check_in_refused(refusal, time="10:30")
+        assert flow.offers_ordinary_ticket is offered
+    flow.check_in_refused("appointment_too_early", time="10:30")
+    flow.submit_code()
+    flow.check_in_refused("appointment_too_early", time="10:30")
+    flow.take_ticket()
+    assert flow.step is Step.SITUATION

@@ -86,11 +86,18 @@ def all_screens_of_the_flow():
         yield language, flow
         flow.submit_code()
         yield language, flow
-        for refusal in ("appointment_not_found", "appointment_unavailable"):
-            flow.check_in_refused(refusal)
+        for refusal in ("appointment_not_found", "appointment_unavailable", "appointment_code_length",
+                        "appointment_too_early", "appointment_too_late", "appointment_too_many"):
+            flow.check_in_refused(refusal, time="09:30")
             yield language, flow
             flow.submit_code()
         flow.check_in_failed()
+        yield language, flow
+        flow.start_over()
+        for day in range(1, 9):  # today … in a week: every weekday's wording
+            flow.office_closed(f"2026-12-{day:02d}T08:00")
+            yield language, flow
+        flow.office_closed(None)
         yield language, flow
         flow.start_over()
         flow.call_help()

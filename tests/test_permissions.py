@@ -138,6 +138,13 @@ CASES: dict[str, Case] = {
     "device status": Case("report device status", "POST", "/api/v1/devices/status",
                           {"printer": "paper_out", "detail": "рулон кончился"}, success=204),
     "devices list": Case("read devices", "GET", "/api/v1/devices"),
+    "day list": Case("read appointments", "GET", "/api/v1/appointments"),
+    "book": Case("book appointments", "POST", "/api/v1/appointments",
+                 {"queue": "employers", "slot": "{slot}", "phone": "+7 900 000-00-00"}, success=201),
+    # An allowed caller reaches the check-in and hears the code is unknown; others are refused.
+    "check in": Case("check in", "POST", "/api/v1/appointments/check-in",
+                     {"code": "000000", "language": "ru"}, success=404),
+    "door": Case("meet at the door", "GET", "/api/v1/appointments/door"),
 }
 
 
@@ -186,7 +193,8 @@ def _send(server: LiveServer, method: str, path: str, token: str | None,
 def test_role_against_action(office, bystander, caller: Caller, name: str):
     case = CASES[name]
     server = office.server
-    names = {"ticket": bystander, "workplace": caller.workplace or "window_1", "help": "1"}
+    names = {"ticket": bystander, "workplace": caller.workplace or "window_1", "help": "1",
+             "slot": "2026-01-01T10:00"}
     ticket_id = None
     if allowed(caller, case):
         if case.state:
@@ -196,6 +204,11 @@ def test_role_against_action(office, bystander, caller: Caller, name: str):
             status, opened = server.request("POST", "/api/v1/help-calls", token=server.kiosk_token)
             assert status == 201
             names["help"] = str(opened["id"])
+        if name == "book":
+            status, free = server.request("GET", "/api/v1/appointments/slots?queue=employers&days=60",
+                                          token=server.login("admin"))
+            assert status == 200 and free["slots"], free
+            names["slot"] = free["slots"][0]["at"]
 
     status, answer = _send(server, case.method, _fill(case.path, names), office.token(caller),
                            _fill(case.body, names))

@@ -80,6 +80,7 @@ PAGES = {  # path: names allowed (200); everyone else gets 403
     "/staff/home": set(USERS),
     "/staff/data/workplace/window_3": {"curator1"},
     "/staff/data/restorable": CONSOLE,
+    "/staff/appointments": {*CONSOLE, "callcentre", "curator1"},
 }
 
 
@@ -98,7 +99,8 @@ def test_start_page_sends_each_role_to_its_own_page(clients, name):
         assert 'name="api-token"' in answer.get_data(as_text=True)
     else:
         assert answer.status_code == 302
-        expected = "/staff/console" if name in CONSOLE else "/staff/home"
+        expected = ("/staff/console" if name in CONSOLE
+                    else "/staff/appointments" if name == "callcentre" else "/staff/home")
         assert answer.headers["Location"].endswith(expected)
 
 

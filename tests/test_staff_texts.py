@@ -18,6 +18,7 @@ from queue_server.domain.access import STAFF_ROLES
 from queue_server.domain.office import LANGUAGES
 from queue_server.domain.tickets import Status
 from queue_server.service.desk import PRINTER_STATES, WORKPLACE_STATUSES
+from queue_server.store.appointments import STATUSES
 
 ROOT = Path(__file__).parent.parent
 STAFF = ROOT / "queue_server" / "web" / "staff"
@@ -43,6 +44,8 @@ FAMILIES = {
     "printer": set(PRINTER_STATES),
     "connection": {"connecting", "live", "lost"},
     "endonym": set(LANGUAGES),
+    "weekday": {str(day) for day in range(7)},
+    "booking_status": set(STATUSES),
     "result": {"served", "consulted", "follow_up", "referred_outside", "refused"},
 }
 

@@ -11,7 +11,7 @@ import re
 import tomllib
 import zoneinfo
 from dataclasses import fields
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,11 +20,13 @@ from queue_server.config.locator import KeyLocator
 from queue_server.config.reader import MISSING, Context, Table, suggest
 from queue_server.domain.office import (
     LANGUAGES,
+    Calendar,
     LifeSituation,
     Office,
     OpeningHours,
     Queue,
     Rules,
+    Schedule,
     ServedQueue,
     Service,
     Workplace,
@@ -37,13 +39,18 @@ DEMO_OFFICE_PATH = Path(__file__).resolve().parent / "naberezhnye_chelny.toml"
 TOP_KEYS = (
     "office",
     "hours",
+    "calendar",
     "rules",
     "zones",
     "queues",
     "workplaces",
     "services",
     "life_situations",
+    "schedules",
 )
+CALENDAR_KEYS = ("holidays", "shortened")
+SCHEDULE_KEYS = ("queue", "days", "slot_min", "capacity", "lunch", "horizon_days")
+MAX_HORIZON_DAYS = 366
 OFFICE_KEYS = ("id", "name", "time_zone", "languages")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RULE_KEYS = tuple(f.name for f in fields(Rules))
@@ -146,6 +153,13 @@ def build_office(ctx: Context, data: dict, pictogram_dir: Path) -> Office:
     )
     _check_tiles(situations)
     _check_privacy(situations)
+    calendar = _calendar(root.table("calendar", CALENDAR_KEYS, default={}))
+    schedules: dict[str, Schedule] = {}
+    for t in root.tables("schedules", SCHEDULE_KEYS, required=False):
+        schedule = _schedule(t, queues, hours)
+        if schedule.queue in schedules:
+            raise t.error("queue", f"queue {schedule.queue!r} already has a schedule")
+        schedules[schedule.queue] = schedule
 
     return Office(
         id=office_id,
@@ -159,6 +173,8 @@ def build_office(ctx: Context, data: dict, pictogram_dir: Path) -> Office:
         workplaces=_values(workplaces),
         services=_values(services),
         life_situations=_values(situations),
+        calendar=calendar,
+        schedules=tuple(schedules.values()),
         source=ctx.file,
     )
 
@@ -197,22 +213,82 @@ def _hours(table: Table) -> tuple[OpeningHours, ...]:
     for weekday, day in enumerate(WEEKDAYS):
         if not table.has(day):
             continue
-        value = table.string(day)
-        bad = f'must be opening and closing time like "08:00-17:00", not {value!r}'
-        match = _HOURS.fullmatch(value.strip())
-        if not match:
-            raise table.error(day, bad)
-        h1, m1, h2, m2 = (int(part) for part in match.groups())
-        try:
-            opens, closes = time(h1, m1), time(h2, m2)
-        except ValueError:
-            raise table.error(day, bad) from None
-        if opens >= closes:
-            raise table.error(day, f"closes ({closes:%H:%M}) must be after opens ({opens:%H:%M})")
+        opens, closes = _span(table, day)
         result.append(OpeningHours(weekday, opens, closes))
     if not result:
         raise table.ctx.error(table.path, 'no open day: add at least one, like mon = "08:00-17:00"')
     return tuple(result)
+
+
+def _span(table: Table, key: str) -> tuple[time, time]:
+    """A "HH:MM-HH:MM" value of ``key``: opening and closing time."""
+    return _parse_span(table.ctx, table.key(key), table.string(key))
+
+
+def _parse_span(ctx: Context, path: str, value: object) -> tuple[time, time]:
+    bad = f'must be opening and closing time like "08:00-17:00", not {value!r}'
+    match = _HOURS.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ctx.error(path, bad)
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    try:
+        opens, closes = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ctx.error(path, bad) from None
+    if opens >= closes:
+        raise ctx.error(path, f"closes ({closes:%H:%M}) must be after opens ({opens:%H:%M})")
+    return opens, closes
+
+
+def _day(ctx: Context, path: str, value: object) -> date:
+    """A calendar day: a TOML date (2026-12-31) or the same in quotes."""
+    if type(value) is date:
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ctx.error(path, f"must be a day like 2026-12-31, not {value!r}")
+
+
+def _calendar(table: Table) -> Calendar:
+    holidays: set[date] = set()
+    for n, value in enumerate(table.array("holidays", []), start=1):
+        day = _day(table.ctx, f"{table.key('holidays')}[{n}]", value)
+        if day in holidays:
+            raise table.ctx.error(f"{table.key('holidays')}[{n}]", f"{day} is listed twice")
+        holidays.add(day)
+    shortened = []
+    raw = table.get("shortened", (dict,), 'a table like { "2026-12-30" = "08:00-15:00" }', {})
+    for key, value in raw.items():  # keys are days, so no Table (it would check key names)
+        path = f"{table.key('shortened')}.{key}"
+        day = _day(table.ctx, path, key)
+        if day in holidays:
+            raise table.ctx.error(path, f"{day} is also a holiday; keep it in one list")
+        opens, closes = _parse_span(table.ctx, path, value)
+        shortened.append((day, opens, closes))
+    return Calendar(frozenset(holidays), tuple(shortened))
+
+
+def _schedule(t: Table, queues: dict[str, tuple[Table, Queue]],
+              office_hours: tuple[OpeningHours, ...]) -> Schedule:
+    queue = t.ident("queue")
+    _check_ref(t, "queue", queue, queues, "queue")
+    days = _hours(t.table("days", WEEKDAYS)) if t.has("days") else office_hours
+    for day in days:
+        doors = next((h for h in office_hours if h.weekday == day.weekday), None)
+        if doors is None or day.opens < doors.opens or day.closes > doors.closes:
+            raise t.ctx.error(t.key(f"days.{WEEKDAYS[day.weekday]}"),
+                              "must lie inside the office's [hours] of that day")
+    slot_min = t.integer("slot_min", Schedule.slot_min, minimum=5)
+    lunch = _span(t, "lunch") if t.has("lunch") else None
+    horizon = t.integer("horizon_days", Schedule.horizon_days, minimum=1)
+    if horizon > MAX_HORIZON_DAYS:
+        raise t.error("horizon_days", f"at most {MAX_HORIZON_DAYS} days")
+    return Schedule(queue=queue, days=days, slot_min=slot_min,
+                    capacity=t.integer("capacity", Schedule.capacity), lunch=lunch,
+                    horizon_days=horizon)
 
 
 def _rules(table: Table) -> Rules:
@@ -228,6 +304,9 @@ def _rules(table: Table) -> Rules:
             "appointment_early_min", default.appointment_early_min, minimum=0
         ),
         priority_bound_min=table.integer("priority_bound_min", default.priority_bound_min),
+        appointment_late_min=table.integer(
+            "appointment_late_min", default.appointment_late_min, minimum=0
+        ),
     )
 
 

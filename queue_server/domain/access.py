@@ -16,7 +16,7 @@ ROLES: dict[str, str] = {  # staff role: who holds it
     "reception": "primary reception: recognises the life situation, passes the visitor on",
     "curator": "leads a visitor through a life situation, from their own window",
     "specialist": "career consultant, psychologist, individual-work or employer specialist",
-    "call_centre": "call centre: reads only",
+    "call_centre": "call centre: books, moves and cancels appointments; reads the rest",
     "manager": "office manager: reads only, and the devices' state",
     "admin": "configures the system and the accounts; may act at any workplace",
 }
@@ -53,6 +53,10 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "answer help calls": _HALL,
     "report device status": ("kiosk",),
     "read devices": (*_HALL, "manager"),
+    "read appointments": ("call_centre", "curator", "reception", "specialist", *_HALL, "manager"),
+    "book appointments": ("call_centre", "curator", *_HALL),
+    "check in": ("kiosk", *_HALL),
+    "meet at the door": _HALL,
 }
 
 
@@ -82,6 +86,7 @@ STAFF_PAGES: dict[str, tuple[str, ...]] = {  # staff page or form action: roles 
     "operator": _OPERATORS,
     "operator.workplace": _OPERATORS,  # pick or change the workplace
     "console": _HALL,
+    "appointments": ("call_centre", "curator", *_HALL),
     "accounts": ("admin",),
     "accounts.create": ("admin",),
     "accounts.update": ("admin",),
@@ -91,7 +96,7 @@ STAFF_PAGES: dict[str, tuple[str, ...]] = {  # staff page or form action: roles 
 LANDING_PAGES: dict[str, str] = {  # staff role: the page it lands on after signing in
     **{role: "operator" for role in _OPERATORS},
     **{role: "console" for role in _HALL},
-    "call_centre": "home",
+    "call_centre": "appointments",
     "manager": "home",
 }
 

@@ -39,3 +39,19 @@ class ManualClock:
     def set(self, moment: datetime) -> None:
         with self._lock:
             self._now = moment.astimezone(UTC)
+
+
+class ShiftedClock:
+    """The system clock, running, but started at a chosen moment (demos, training, tests).
+
+    ``queue-server run|demo --clock-start`` uses it to show the office at, say, 10:00 on
+    a Monday whatever the time of the machine.
+    """
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware start")
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset

@@ -33,3 +33,48 @@ def postpone_minutes(minutes: float | None) -> float | None:
     if minutes is not None and not 0 < minutes <= MAX_POSTPONE_MINUTES:
         raise InvalidInput(f"minutes: more than 0 and at most {MAX_POSTPONE_MINUTES}")
     return minutes
+
+
+# --- a booking's contact details (personal data: see docs/storage.md) -----------------
+
+CODE_LENGTH = 6  # digits of a booking code, read to the visitor and typed at the kiosk
+MAX_NAME = 100
+MAX_EMAIL = 120
+_PHONE_SEPARATORS = str.maketrans("", "", " -()")
+
+
+def booking_code(value: str) -> str:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and len(value) == CODE_LENGTH):
+        raise InvalidInput(f"code: must be {CODE_LENGTH} digits")
+    return value
+
+
+def person_name(value: str) -> str:
+    if len(value) > MAX_NAME:
+        raise InvalidInput(f"name: at most {MAX_NAME} characters")
+    return " ".join(value.split())
+
+
+def phone(value: str) -> str:
+    """A Russian phone number as +7XXXXXXXXXX; empty stays empty."""
+    digits = value.strip().translate(_PHONE_SEPARATORS)
+    if not digits:
+        return ""
+    if digits.startswith("+7"):
+        digits = digits[2:]
+    elif len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
+        raise InvalidInput("phone: must be a Russian number like +7 900 123-45-67")
+    return "+7" + digits
+
+
+def email(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    local, at, domain = value.partition("@")
+    if len(value) > MAX_EMAIL or not at or not local or "." not in domain or " " in value:
+        raise InvalidInput("email: must be an address like name@example.ru")
+    return value

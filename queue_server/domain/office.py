@@ -7,7 +7,7 @@ pages.  Frozen, so one loaded office can be shared by every request thread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 
 LANGUAGES: tuple[str, ...] = ("ru", "tt", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -110,6 +110,34 @@ class Rules:
     end_of_day: str = "cancel"  # what happens to waiting tickets at the day boundary: cancel | keep
     appointment_early_min: int = 30  # how early an appointment may be checked in
     priority_bound_min: int = 30  # after this wait, out-of-turn visitors who came later no longer go first
+    appointment_late_min: int = 15  # how late after its slot an appointment may still be checked in
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Days that differ from the week: holidays (closed) and shortened days (own hours)."""
+
+    holidays: frozenset[date] = frozenset()
+    shortened: tuple[tuple[date, time, time], ...] = ()  # day, opens, closes
+
+    def shortened_on(self, day: date) -> tuple[time, time] | None:
+        return next(((opens, closes) for d, opens, closes in self.shortened if d == day), None)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When one queue takes booked visitors: the slots the call centre may book."""
+
+    queue: str
+    days: tuple[OpeningHours, ...]  # working hours per weekday (default: the office's)
+    slot_min: int = 20
+    capacity: int = 1  # visitors per slot (how many places take booked visitors at once)
+    lunch: tuple[time, time] | None = None
+    horizon_days: int = 14  # how far ahead booking opens
+
+    @property
+    def id(self) -> str:
+        return self.queue
 
 
 @dataclass(frozen=True)
@@ -125,6 +153,8 @@ class Office:
     workplaces: tuple[Workplace, ...]
     services: tuple[Service, ...]
     life_situations: tuple[LifeSituation, ...]
+    calendar: Calendar = Calendar()
+    schedules: tuple[Schedule, ...] = ()
     source: str = field(default="", compare=False)  # the file it came from
 
     def queue(self, queue_id: str) -> Queue:
@@ -141,6 +171,9 @@ class Office:
 
     def zone(self, zone_id: str) -> Zone:
         return _by_id(self.zones, zone_id, "zone")
+
+    def schedule(self, queue_id: str) -> Schedule:
+        return _by_id(self.schedules, queue_id, "schedule of queue")
 
     def workplaces_serving(self, queue_id: str) -> tuple[Workplace, ...]:
         return tuple(w for w in self.workplaces if w.weight_of(queue_id) is not None)

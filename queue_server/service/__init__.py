@@ -1,9 +1,10 @@
 """The application layer: every use case of the office, and the only door to the store.
 
 Split by what it serves: ``tickets`` (issue, call, serve, send on, read back),
-``desk`` (workplaces, help calls, devices) and ``accounts`` (staff, sessions,
-device tokens).  The web layer, the command line and the tests call these named
-functions; none of them sees the store, and nothing here knows about HTTP.
+``desk`` (workplaces, help calls, devices), ``accounts`` (staff, sessions,
+device tokens) and ``appointments`` (bookings, check-in, the door, the missed).
+The web layer, the command line and the tests call these named functions; none
+of them sees the store, and nothing here knows about HTTP.
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ from queue_server.domain.clock import Clock
 from queue_server.domain.office import Office
 from queue_server.eventbus import EventBus
 from queue_server.service.accounts import Accounts
+from queue_server.service.appointments import Appointments
 from queue_server.service.context import Context
 from queue_server.service.desk import Desk
-from queue_server.service.errors import BadRequest, Busy, Forbidden, NotFound, SignInRefused, Unauthorized
+from queue_server.service.errors import (
+    BadRequest,
+    Busy,
+    Forbidden,
+    NotFound,
+    Refused,
+    SignInRefused,
+    Unauthorized,
+)
 from queue_server.service.tickets import Tickets
 from queue_server.store.database import DATABASE_NAME, Store
 
-__all__ = ["BadRequest", "Busy", "Forbidden", "NotFound", "Services", "SignInRefused", "Unauthorized",
-           "open_services", "services_of"]
+__all__ = ["BadRequest", "Busy", "Forbidden", "NotFound", "Refused", "Services", "SignInRefused",
+           "Unauthorized", "open_services", "services_of"]
 
 APP_KEY = "odno_okno"  # where a web application keeps its Services (``app.extensions``)
 
@@ -39,6 +49,7 @@ class Services:
         self.tickets = Tickets(context)
         self.desk = Desk(context)
         self.accounts = Accounts(context)
+        self.appointments = Appointments(context, self.tickets)
 
     def close(self) -> None:
         self.store.close()

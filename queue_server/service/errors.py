@@ -30,3 +30,17 @@ class SignInRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class Refused(Exception):
+    """A use case refused for a reason clients act on.
+
+    ``code`` is one of the API's machine codes (web/api/contract.py); ``extra`` goes into
+    the answer beside it (e.g. ``opens_at`` for a closed office).
+    """
+
+    def __init__(self, code: str, reason: str, **extra: object):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.extra = extra

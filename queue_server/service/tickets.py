@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from queue_server.domain import events as ev
-from queue_server.domain import lifecycle, routing
+from queue_server.domain import lifecycle, routing, schedule
 from queue_server.domain.numbering import office_day
 from queue_server.domain.office import UnknownId
 from queue_server.domain.tickets import Status, Ticket, apply
 from queue_server.service.context import Context
-from queue_server.service.errors import BadRequest, Busy, NotFound
+from queue_server.service.errors import BadRequest, Busy, NotFound, Refused
 from queue_server.store import desk as desk_store
 from queue_server.store import tickets as repo
 
@@ -146,9 +146,15 @@ class Tickets:
     def issue(
         self, *, life_situation: str, language: str, priority: bool, actor: str,
         request_id: str | None = None, appointment_at: datetime | None = None,
-        print_on: str | None = None,
+        print_on: str | None = None, in_hours_only: bool = False,
+        also: Callable[[object, Ticket], None] | None = None,
     ) -> Issued:
         """Issue a ticket; with ``print_on``, also ask that kiosk to print it.
+
+        With ``in_hours_only`` (a kiosk), outside the office's hours the answer is the
+        refusal ``office_closed`` with the next opening time; staff at the desk may
+        still issue.  ``also(db, ticket)`` runs inside the same transaction when a new
+        ticket is made (a check-in marks its booking there: both or neither).
 
         The print request is recorded in the same transaction as the issue.  A
         repeated ``request_id`` answers the first ticket and never prints a second
@@ -162,6 +168,8 @@ class Tickets:
             raise BadRequest(f"language: must be one of {', '.join(self._office.languages)}")
         if print_on is not None:
             self._check_kiosk(print_on)
+        if in_hours_only:
+            self.check_open()
         queue = self._office.queue(situation.queue)
         with self._store.write() as db:
             if request_id and (existing := repo.ticket_by_request(db, request_id)):
@@ -179,6 +187,8 @@ class Tickets:
                 )
                 ticket, stored = repo.record_ticket_events(db, None, [issued])
                 assert ticket is not None
+                if also is not None:
+                    also(db, ticket)
                 created, print_requested = True, False
                 if not priority and appointment_at is None:
                     # A new arrival is last in its shared line: all who wait there are ahead.
@@ -195,6 +205,16 @@ class Tickets:
                 self._store.publish_on_commit(repo.append_events(db, [request], [ticket]))
                 print_requested = True
         return Issued(ticket, created, ahead, wait, print_requested)
+
+    def check_open(self) -> None:
+        """Refuse with ``office_closed`` (and when it opens) outside the office's hours."""
+        local = self._ctx.now().astimezone(self._ctx.zone).replace(tzinfo=None)
+        if schedule.is_open(self._office, local):
+            return
+        opens = schedule.next_opening(self._office, local)
+        when = f"; it opens {opens:%Y-%m-%d %H:%M}" if opens else ""
+        raise Refused("office_closed", f"the office is closed{when}",
+                      opens_at=opens.isoformat(timespec="minutes") if opens else None)
 
     def _check_kiosk(self, device: str) -> None:
         kind = desk_store.device_kind(self._store.db, device)

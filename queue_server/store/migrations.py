@@ -138,3 +138,39 @@ def m003_numbers_from_the_tickets(db: sqlite_utils.Database) -> None:
     "tickets of a day", so the extra day index goes too."""
     db.execute("DROP TABLE counters")
     db.execute("DROP INDEX tickets_day")
+
+
+@migrations()
+def m004_appointments(db: sqlite_utils.Database) -> None:
+    """Bookings made by the call centre or a curator, checked in at the kiosk.
+
+    name, phone, email and consent are the visitor's personal data: they live in this
+    table only (never in events, tickets or the audit) so a purge can blank them here.
+    """
+    db.execute("""
+        CREATE TABLE appointments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            code TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            life_situation TEXT NOT NULL,
+            slot_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            consent INTEGER NOT NULL DEFAULT 0,
+            needs_help INTEGER NOT NULL DEFAULT 0,
+            companion INTEGER NOT NULL DEFAULT 0,
+            help_taken_by TEXT,
+            help_taken_at TEXT,
+            ticket_id TEXT,
+            booked_by TEXT NOT NULL,
+            booked_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            reminded_at TEXT
+        )""")
+    # A code names one live booking: unique among those still to be checked in.
+    db.execute("CREATE UNIQUE INDEX appointments_code ON appointments (code) WHERE status = 'booked'")
+    # Covers the free-slot count (places taken per slot of a queue): no table reads.
+    db.execute("CREATE INDEX appointments_slot ON appointments (queue, slot_at, status)")
+    db.execute("CREATE INDEX appointments_status ON appointments (status, slot_at)")

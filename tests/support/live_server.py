@@ -4,6 +4,11 @@ It runs ``python -m queue_server demo --headless``: the demo office of Naberezhn
 Chelny with its demo accounts (password ``demo``) and demo device tokens, on an
 ephemeral port, with its data in a temporary directory.  ``kill()`` sends SIGKILL,
 ``restart()`` starts it again on the same port and data.
+
+The demo office refuses kiosk tickets outside its opening hours, so a test run at
+night would see only refusals: outside the hours the server's clock is started at
+the next opening plus two hours (``--clock-start``); inside them it is the machine's.
+A test that needs a clock of its own passes ``clock_start``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 KIOSK_TOKEN = "demo-kiosk-token"
 DISPLAY_TOKEN = "demo-display-token"
@@ -25,9 +32,28 @@ DEMO_PASSWORD = "demo"
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
 
 
+def office_hours_clock() -> datetime | None:
+    """None while the demo office is open; else a moment two hours after it next opens."""
+    from queue_server.config import DEMO_OFFICE_PATH, load_office
+    from queue_server.domain.schedule import is_open, next_opening
+
+    office = load_office(DEMO_OFFICE_PATH)
+    zone = ZoneInfo(office.time_zone)
+    local = datetime.now(UTC).astimezone(zone).replace(tzinfo=None)
+    if is_open(office, local - timedelta(minutes=0)) and is_open(office, local + timedelta(hours=1)):
+        return None  # open now and for the next hour: a test run fits
+    opens = next_opening(office, local)
+    assert opens is not None
+    return (opens + timedelta(hours=2)).replace(tzinfo=zone)
+
+
 class LiveServer:
-    def __init__(self, data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict | None = None):
+    def __init__(self, data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict | None = None,
+                 clock_start: datetime | None = None):
         self.data_dir = data_dir
+        clock_start = clock_start or office_hours_clock()
+        if clock_start is not None and "--clock-start" not in extra_args:
+            extra_args = (*extra_args, "--clock-start", clock_start.isoformat())
         self.extra_args = extra_args
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.port = 0

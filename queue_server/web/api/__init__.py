@@ -5,6 +5,7 @@ from flask import Blueprint
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from queue_server.web.api import (  # noqa: E402,F401  (modules register their routes)
+    appointments,
     errors,
     events,
     help_calls,

@@ -28,8 +28,17 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "method_not_allowed": ErrorCode(405, "the route exists, but not with this method"),
     "wrong_state": ErrorCode(409, "the ticket is not in a state that allows the action"),
     "busy": ErrorCode(409, "the workplace already has a called or serving visitor"),
-    "too_many_attempts": ErrorCode(429, "repeated failed sign-ins; `retry_after` (seconds) and the "
-                                        "Retry-After header say when to try again"),
+    "office_closed": ErrorCode(409, "a kiosk may not issue outside the office's hours; `opens_at` "
+                                    "(office time) says when it opens"),
+    "slot_full": ErrorCode(409, "the booked slot has no place left (another booking took it)"),
+    "unknown_code": ErrorCode(404, "check-in: no booking with this code waits for a check-in"),
+    "too_early": ErrorCode(409, "check-in: before the window; `come_back_at` (office time) says "
+                                "when it opens"),
+    "too_late": ErrorCode(409, "check-in: the window has closed; the visitor takes an ordinary "
+                               "ticket"),
+    "too_many_attempts": ErrorCode(429, "repeated failed sign-ins or wrong booking codes from one "
+                                        "kiosk; `retry_after` (seconds) and the Retry-After header "
+                                        "say when to try again"),
     "internal_server_error": ErrorCode(500, "a fault in the server, never bad input"),
 }
 

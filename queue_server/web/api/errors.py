@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from queue_server.domain.lifecycle import WrongState
 from queue_server.domain.limits import InvalidInput
-from queue_server.service.errors import Busy, Forbidden, NotFound, SignInRefused, Unauthorized
+from queue_server.service.errors import Busy, Forbidden, NotFound, Refused, SignInRefused, Unauthorized
 from queue_server.web.api import blueprint
 from queue_server.web.api.contract import ERROR_CODES
 
@@ -48,6 +48,15 @@ def wrong_state(error):
 @blueprint.errorhandler(Busy)
 def busy(error):
     return error_response("busy", str(error))
+
+
+@blueprint.errorhandler(Refused)
+def refused(error):
+    extra = {key: value for key, value in error.extra.items() if value is not None}
+    response = error_response(error.code, error.reason, **extra)
+    if "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response
 
 
 @blueprint.errorhandler(SignInRefused)

@@ -10,4 +10,12 @@ from queue_server.web.auth import current_principal, require
 @require("read office")
 def get_office():
     principal = current_principal()
-    return office_for(services().office, staff=principal.is_staff)
+    data = office_for(services().office, staff=principal.is_staff)
+    # What the kiosk needs to say before a visitor chooses: whether a ticket can be had
+    # now, when the doors open next, and whether bookings can be checked in here.
+    appointments = services().appointments
+    opens = appointments.next_opening()
+    data["open_now"] = appointments.office_open()
+    data["opens_at"] = opens.isoformat(timespec="minutes") if opens else None
+    data["appointments"] = bool(services().office.schedules)
+    return data

@@ -53,6 +53,10 @@ def _op(summary: str, responses: dict[str, Any], *, body: dict | None = None,
     return operation
 
 
+def _query(name: str, kind: str = "string", **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind, **schema}}
+
+
 def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
@@ -98,6 +102,32 @@ SCHEMAS: dict[str, Any] = {
         "services": {"type": "array", "items": {"type": "string"}},
         "result": {"type": "string"}, "reason": {"type": "string"},
         "priority": {"type": "boolean"}, "life_situation": {"type": "string"}}},
+    "NewAppointment": {"type": "object", "required": ["slot"], "properties": {
+        "queue": {"type": "string", "example": "curator",
+                  "description": "a queue with a schedule; or give life_situation"},
+        "life_situation": {"type": "string", "description": "books its entry queue"},
+        "slot": {"type": "string", "example": "2026-12-28T10:20",
+                 "description": "office wall time of a free slot (from /appointments/slots)"},
+        "name": {"type": "string", "maxLength": 100, "description": "personal data, optional"},
+        "phone": {"type": "string", "example": "+7 900 123-45-67",
+                  "description": "personal data, optional; a Russian number"},
+        "email": {"type": "string", "maxLength": 120, "description": "personal data, optional"},
+        "consent": {"type": "boolean", "description": "the visitor agrees to reminders"},
+        "needs_help": {"type": "boolean", "description": "meet at the entrance (a flag only)"},
+        "companion": {"type": "boolean", "description": "comes with a companion (a flag only)"}}},
+    "Appointment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string", "example": "048213"},
+        "queue": {"type": "string"}, "queue_name": _ref("Text"),
+        "life_situation": {"type": "string"},
+        "slot_at": {"type": "string", "example": "2026-12-28T10:20"},
+        "status": {"type": "string", "enum": ["booked", "checked_in", "cancelled", "missed"]},
+        "name": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": "string"},
+        "consent": {"type": "boolean"}, "needs_help": {"type": "boolean"},
+        "companion": {"type": "boolean"}, "help_taken_by": {"type": "string", "nullable": True},
+        "ticket_id": {"type": "string", "nullable": True}}},
+    "CheckIn": {"type": "object", "required": ["code"], "properties": {
+        "code": {"type": "string", "example": "048213", "description": "6 digits"},
+        "language": {"type": "string", "enum": ["ru", "tt", "en"], "default": "ru"}}},
     "Login": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string"}, "password": {"type": "string"}}},
 }
@@ -152,6 +182,41 @@ PATHS: dict[str, dict[str, Any]] = {
             "detail": {"type": "string"}}})},
     "/devices": {"get": _op("Kiosks and displays with their last printer state",
                             {"200": _json("Devices")})},
+    "/appointments/slots": {"get": _op(
+        "Free slots of a queue (or a life situation's queue) over the coming days",
+        {"200": _json("Slots with places left: queue, at (office time), free")},
+        params=[_query("queue"), _query("life_situation"), _query("days", "integer", default=7),
+                _query("start", format="date")])},
+    "/appointments": {
+        "post": _op("Book a slot; answers the booking with its code",
+                    {"201": _json("Booked", _ref("Appointment"))}, body=_ref("NewAppointment")),
+        "get": _op("A day's bookings (default today), optionally of one queue",
+                   {"200": _json("Bookings")},
+                   params=[_query("day", format="date"), _query("queue")]),
+    },
+    "/appointments/missed": {"get": _op("Bookings of the last week nobody checked in",
+                                        {"200": _json("Bookings")})},
+    "/appointments/door": {"get": _op(
+        "Booked visitors to meet at the entrance in the next two hours", {"200": _json("Bookings")})},
+    "/appointments/{appointment_id}": {"get": _op(
+        "One booking", {"200": _json("The booking", _ref("Appointment"))},
+        params=[_path_param("appointment_id", "integer")])},
+    "/appointments/{appointment_id}/move": {"post": _op(
+        "Move a booking to another free slot", {"200": _json("Moved", _ref("Appointment"))},
+        body={"type": "object", "required": ["slot"], "properties": {
+            "slot": {"type": "string"}, "queue": {"type": "string"}}},
+        params=[_path_param("appointment_id", "integer")])},
+    "/appointments/{appointment_id}/cancel": {"post": _op(
+        "Cancel a booking (its place is free again)", {"200": _json("Cancelled", _ref("Appointment"))},
+        params=[_path_param("appointment_id", "integer")])},
+    "/appointments/{appointment_id}/take-on": {"post": _op(
+        "The administrator will meet this visitor at the door (audited)",
+        {"200": _json("Recorded", _ref("Appointment"))},
+        params=[_path_param("appointment_id", "integer")])},
+    "/appointments/check-in": {"post": _op(
+        "A kiosk checks a booking in: a ticket ranked as an appointment",
+        {"201": _json("Checked in", _ref("Ticket")), "429": _json("Too many wrong codes")},
+        body=_ref("CheckIn"))},
     "/openapi.json": {"get": _op("This document", {"200": _json("OpenAPI 3.0")}, public=True)},
 }
 

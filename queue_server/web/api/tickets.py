@@ -27,6 +27,7 @@ def issue_ticket():
         actor=principal.actor,
         request_id=request_id,
         print_on=print_on,
+        in_hours_only=not principal.is_staff,  # staff may still issue at the desk
     )
     view = ticket_with_position(services(), issued.ticket, staff=principal.is_staff,
                                 life_situation=True,

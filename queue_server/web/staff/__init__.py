@@ -41,6 +41,7 @@ def secure_headers(response: Response) -> Response:
 
 from queue_server.web.staff import (  # noqa: E402  (views register on the blueprint)
     accounts,
+    appointments,
     console,
     errors,
     operator,
@@ -50,5 +51,5 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     speech,
 )
 
-__all__ = ["accounts", "blueprint", "console", "errors", "operator", "page_context", "page_data",
-           "signin", "speech"]
+__all__ = ["accounts", "appointments", "blueprint", "console", "errors", "operator", "page_context",
+           "page_data", "signin", "speech"]

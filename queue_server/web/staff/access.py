@@ -18,6 +18,7 @@ from queue_server.domain.access import STAFF_PAGES, landing_page, may_open
 from queue_server.web import auth
 
 LANDING_ENDPOINTS = {"operator": "staff.operator", "console": "staff.console",
+                     "appointments": "staff.appointments",
                      "home": "staff.no_workplace"}  # a landing page: the view that shows it
 
 View = TypeVar("View", bound=Callable)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask import render_template
 
+from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import requires
+from queue_server.web.staff.forms import PlainForm
 
 
 @blueprint.get("/console")
 @requires("console")
 def console():
-    return render_template("staff/console.html")
+    """The console, with the booked visitors to meet at the entrance in the next hours."""
+    return render_template("staff/console.html", door=services().appointments.expected_at_door(),
+                           door_form=PlainForm(formdata=None))
 
 
 @blueprint.get("/home")

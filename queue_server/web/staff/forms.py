@@ -83,3 +83,15 @@ class PasswordResetForm(StaffForm):
         DataRequired("err_required"),
         Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
     ])
+
+
+class BookingForm(StaffForm):
+    """A visitor's contact details for a booking; all optional (personal data, stored
+    only in the appointments table).  The chosen slot arrives as the pressed button."""
+
+    name = StringField(validators=[Length(max=100, message="err_too_long")])
+    phone = StringField(validators=[Length(max=32, message="err_too_long")])
+    email = StringField(validators=[Length(max=120, message="err_too_long")])
+    consent = BooleanField()
+    needs_help = BooleanField()
+    companion = BooleanField()

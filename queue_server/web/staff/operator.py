@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, session, url_for
 
 from queue_server.domain.access import may, may_open
+from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import current_principal, home_endpoint, requires
 from queue_server.web.staff.forms import PlainForm, WorkplaceForm
@@ -57,7 +58,15 @@ def operator():
         workplace_title=title,
         buttons=buttons_for(principal.role),
         can_switch=len(choices) > 1,
+        follow_up_queue=follow_up_queue(workplace_id),
     )
+
+
+def follow_up_queue(workplace_id: str) -> str | None:
+    """The bookable queue a follow-up visit from this workplace goes to: the first it serves."""
+    office = services().office
+    bookable = {schedule.queue for schedule in office.schedules}
+    return next((q for q in office.workplace(workplace_id).queue_ids if q in bookable), None)
 
 
 @blueprint.post("/workplace")
