@@ -138,6 +138,8 @@ CASES: dict[str, Case] = {
     "device status": Case("report device status", "POST", "/api/v1/devices/status",
                           {"printer": "paper_out", "detail": "рулон кончился"}, success=204),
     "devices list": Case("read devices", "GET", "/api/v1/devices"),
+    "messages list": Case("read messages", "GET", "/api/v1/messages"),
+    "message resend": Case("resend messages", "POST", "/api/v1/messages/{message}/resend"),
 }
 
 
@@ -156,6 +158,14 @@ def bystander(office) -> str:
 
     It waits for the employers' window, where no caller here calls next."""
     return office.server.issue("staff_search")["id"]
+
+
+def _failed_message(server: LiveServer) -> int:
+    """A failed message to resend: a ticket issued with a foreign phone number."""
+    issued = server.issue("staff_search", phone="+1 202 555 0100", phone_consent=True)
+    assert issued["phone_accepted"] is False
+    listed = server.request("GET", "/api/v1/messages?status=failed", token=server.login("admin"))[1]
+    return next(m["id"] for m in listed["messages"] if m["ticket_id"] == issued["id"])
 
 
 def _fill(value, names: dict[str, str]):
@@ -186,7 +196,8 @@ def _send(server: LiveServer, method: str, path: str, token: str | None,
 def test_role_against_action(office, bystander, caller: Caller, name: str):
     case = CASES[name]
     server = office.server
-    names = {"ticket": bystander, "workplace": caller.workplace or "window_1", "help": "1"}
+    names = {"ticket": bystander, "workplace": caller.workplace or "window_1", "help": "1",
+             "message": "1"}
     ticket_id = None
     if allowed(caller, case):
         if case.state:
@@ -196,6 +207,8 @@ def test_role_against_action(office, bystander, caller: Caller, name: str):
             status, opened = server.request("POST", "/api/v1/help-calls", token=server.kiosk_token)
             assert status == 201
             names["help"] = str(opened["id"])
+        if name == "message resend":
+            names["message"] = str(_failed_message(server))
 
     status, answer = _send(server, case.method, _fill(case.path, names), office.token(caller),
                            _fill(case.body, names))

@@ -53,6 +53,8 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "answer help calls": _HALL,
     "report device status": ("kiosk",),
     "read devices": (*_HALL, "manager"),
+    "read messages": (*_HALL, "manager"),  # the outbox: failed and pending messages to visitors
+    "resend messages": _HALL,
 }
 
 
@@ -82,6 +84,8 @@ STAFF_PAGES: dict[str, tuple[str, ...]] = {  # staff page or form action: roles 
     "operator": _OPERATORS,
     "operator.workplace": _OPERATORS,  # pick or change the workplace
     "console": _HALL,
+    "messages": (*_HALL, "manager"),  # messages to visitors: failed, pending; resend
+    "messages.resend": _HALL,
     "accounts": ("admin",),
     "accounts.create": ("admin",),
     "accounts.update": ("admin",),

@@ -138,3 +138,39 @@ def m003_numbers_from_the_tickets(db: sqlite_utils.Database) -> None:
     "tickets of a day", so the extra day index goes too."""
     db.execute("DROP TABLE counters")
     db.execute("DROP INDEX tickets_day")
+
+
+@migrations()
+def m006_outbox_contacts(db: sqlite_utils.Database) -> None:
+    """Messages to visitors (written in the transaction of the event that causes them)
+    and the phone numbers visitors left at the kiosk for them."""
+    db.execute("""
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            ticket_id TEXT,
+            booking TEXT,
+            dedupe TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            sent_at TEXT,
+            last_error TEXT
+        )""")
+    # The worker reads only what is due: independent of how many were ever sent.
+    db.execute("""CREATE INDEX outbox_due ON outbox (next_attempt_at)
+                  WHERE status IN ('pending', 'sending')""")
+    db.execute("CREATE INDEX outbox_created ON outbox (created_at)")
+    db.execute("""
+        CREATE TABLE contacts (
+            ticket_id TEXT PRIMARY KEY REFERENCES tickets(id),
+            phone TEXT,
+            language TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""")

@@ -18,6 +18,10 @@ def issue_ticket():
     principal = current_principal()
     request_id = field(body, "request_id", str, default=None, max_length=64)
     print_on = field(body, "print_on", str, default=None, max_length=64)
+    phone = field(body, "phone", str, default=None, max_length=64)
+    if phone is not None and field(body, "phone_consent", bool, default=False) is not True:
+        raise BadRequest("phone_consent: must be true when a phone is given (the visitor agreed "
+                         "to the consent line)")
     if print_on is not None and not principal.may("print on a kiosk"):
         raise Forbidden(f"{principal.role} may not print on a kiosk")
     issued = services().tickets.issue(
@@ -27,12 +31,17 @@ def issue_ticket():
         actor=principal.actor,
         request_id=request_id,
         print_on=print_on,
+        phone=phone or None,
     )
     view = ticket_with_position(services(), issued.ticket, staff=principal.is_staff,
                                 life_situation=True,
                                 position=(issued.people_ahead, issued.estimated_wait_min))
     if print_on is not None:
         view["print_requested"] = issued.print_requested
+    if phone:  # the kiosk says whether the number was taken; never echoes the number
+        view["phone_accepted"] = issued.phone_refused is None
+        if issued.phone_refused:
+            view["phone_refused"] = issued.phone_refused
     return view, 201 if issued.created else 200
 
 
