@@ -138,7 +138,7 @@ def tickets_on_server(server) -> list[dict]:
 def test_visitor_takes_a_ticket_by_touch(shared_server, start_kiosk, language):
     kiosk = start_kiosk(shared_server)
     ticket = take_ticket(kiosk, language, "disability")
-    status, confirmed = shared_server.request("GET", ticket["status_url"])
+    status, confirmed = shared_server.request("GET", f"/api/v1/tickets/{ticket['id']}")
     assert status == 200 and confirmed["number"] == ticket["number"]
     assert confirmed["queue"] == "curator" and ticket["language"] == language
 

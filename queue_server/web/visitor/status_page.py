@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, render_template, request
 
-from queue_server.domain.office import LANGUAGES, UnknownId
+from queue_server.domain.office import LANGUAGES, Office, UnknownId
 from queue_server.domain.tickets import Status
 from queue_server.eventbus import CLOSED
 from queue_server.i18n import catalogue, translate
@@ -44,9 +44,9 @@ def _language(status: TicketStatus) -> str:
     return asked if asked in LANGUAGES else status.ticket.language
 
 
-def state_for(status: TicketStatus, language: str) -> dict[str, Any]:
+def state_for(status: TicketStatus, language: str, office: Office) -> dict[str, Any]:
     """The page's content in ``language``: what changes while the page is open."""
-    ticket, office = status.ticket, services().office
+    ticket = status.ticket
     place = way = ""
     if ticket.workplace is not None:
         try:
@@ -82,7 +82,7 @@ def page(ticket_id: str):
     language = _language(status)
     texts = {key: message.get(language) or message["ru"] for key, message in catalogue(DOMAIN).items()}
     return render_template("visitor/status.html", lang=language, texts=texts,
-                           state=state_for(status, language), ticket_id=ticket_id,
+                           state=state_for(status, language, services().office), ticket_id=ticket_id,
                            languages=LANGUAGE_NAMES)
 
 
@@ -92,14 +92,14 @@ LANGUAGE_NAMES = {"ru": "Русский", "tt": "Татарча", "en": "English
 @blueprint.get("/<ticket_id>/state")
 def state(ticket_id: str):
     status = _status(ticket_id)
-    return state_for(status, _language(status))
+    return state_for(status, _language(status), services().office)
 
 
 @blueprint.get("/<ticket_id>/events")
 def events(ticket_id: str):
     first = _status(ticket_id)
     language = _language(first)
-    board = services().status
+    board, office = services().status, services().office
     ping = float(current_app.config["PING_SECONDS"])
     subscription = services().bus.subscribe()  # before the first state: nothing falls between
 
@@ -108,7 +108,7 @@ def events(ticket_id: str):
 
     def stream() -> Iterator[str]:
         try:
-            last = state_for(first, language)
+            last = state_for(first, language, office)
             yield f"retry: {RETRY_MS}\n" + message(last)
             while True:
                 item = subscription.get(timeout=ping)
@@ -119,7 +119,7 @@ def events(ticket_id: str):
                     continue
                 if subscription.inbox.qsize():
                     continue  # more of the same commit is queued: answer once, after the last
-                now = state_for(board.status(ticket_id), language)
+                now = state_for(board.status(ticket_id), language, office)
                 if {**now, "seq": 0} != {**last, "seq": 0}:
                     yield message(now)
                 last = now
