@@ -167,3 +167,22 @@ def test_cancelled_booking_drops_its_pending_messages(services):
     services.notifier.enqueue_booking_messages(BOOKING)
     assert services.notifier.cancel_booking_messages("4821") == 4
     assert services.delivery.deliver_due() == 0
+
+
+def test_the_administrators_page_lists_failures_and_sends_again(app, services, line):
+    from tests.test_staff_pages import csrf_of
+
+    kiosk, _ = line
+    issue(kiosk, phone="+1 202 555 0100", phone_consent=True)
+    services.accounts.create_user("hall", "administrator", "fixture-password", (), actor="test")
+    client = app.test_client()
+    token = csrf_of(client.get("/staff/login").get_data(as_text=True))
+    client.post("/staff/login", data={"username": "hall", "password": "fixture-password",
+                                      "csrf_token": token})
+    page = client.get("/staff/messages").get_data(as_text=True)
+    assert "Скоро очередь" in page and "+1…0100" in page and "only Russian numbers" in page
+    (row,) = outbox_rows(services)
+    answer = client.post(f"/staff/messages/{row['id']}/resend", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 302 and outbox_rows(services)[0]["status"] == "pending"
+    assert client.post(f"/staff/messages/{row['id']}/resend").status_code == 302  # no token: nothing
+    assert outbox_rows(services)[0]["attempts"] == 0

@@ -80,6 +80,7 @@ PAGES = {  # path: names allowed (200); everyone else gets 403
     "/staff/home": set(USERS),
     "/staff/data/workplace/window_3": {"curator1"},
     "/staff/data/restorable": CONSOLE,
+    "/staff/messages": {*CONSOLE, "manager"},
 }
 
 

@@ -43,6 +43,7 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     accounts,
     console,
     errors,
+    messages,
     operator,
     page_context,
     page_data,
@@ -50,5 +51,5 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     speech,
 )
 
-__all__ = ["accounts", "blueprint", "console", "errors", "operator", "page_context", "page_data",
+__all__ = ["accounts", "blueprint", "console", "errors", "messages", "operator", "page_context", "page_data",
            "signin", "speech"]

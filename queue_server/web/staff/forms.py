@@ -83,3 +83,7 @@ class PasswordResetForm(StaffForm):
         DataRequired("err_required"),
         Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
     ])
+
+
+class ResendForm(StaffForm):
+    """One «send again» button on the messages page (the CSRF token is all it carries)."""
