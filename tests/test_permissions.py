@@ -415,7 +415,7 @@ def test_docs_permissions_table_matches_the_code():
     assert regenerated(text) == text, "regenerate with: python -m tests.test_permissions"
     for name, case in CASES.items():  # every action's API call is listed under its permission
         path = re.sub(r"\{(\w+)\}", lambda m: "{" + {"ticket": "id", "workplace": "id",
-                                                      "help": "id"}[m.group(1)] + "}", case.path)
+                                                      "help": "id", "message": "id"}[m.group(1)] + "}", case.path)
         assert f"`{case.method} {path}" in text, (name, path)
 
 
