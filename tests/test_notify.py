@@ -186,3 +186,21 @@ def test_the_administrators_page_lists_failures_and_sends_again(app, services, l
     assert answer.status_code == 302 and outbox_rows(services)[0]["status"] == "pending"
     assert client.post(f"/staff/messages/{row['id']}/resend").status_code == 302  # no token: nothing
     assert outbox_rows(services)[0]["attempts"] == 0
+
+
+def test_a_phone_left_on_the_ticket_screen(services, line, signed_in):
+    kiosk, reception = line
+    ticket = issue(kiosk)
+    answer = kiosk.post(f"/api/v1/tickets/{ticket['id']}/phone", json={"phone": PHONE, "phone_consent": True})
+    assert answer.status_code == 200 and answer.get_json() == {"phone_accepted": True}
+    (near,) = outbox_rows(services)  # nobody ahead: «near» at once, with the phone
+    assert near["kind"] == "turn_near" and near["recipient"] == E164
+    refused = kiosk.post(f"/api/v1/tickets/{ticket['id']}/phone",
+                         json={"phone": "123", "phone_consent": True})
+    assert refused.get_json()["phone_accepted"] is False
+    assert kiosk.post(f"/api/v1/tickets/{ticket['id']}/phone", json={"phone": PHONE}).status_code == 400
+    reception.post("/api/v1/workplaces/window_1/call-next")
+    late = kiosk.post(f"/api/v1/tickets/{ticket['id']}/phone", json={"phone": PHONE, "phone_consent": True})
+    assert late.status_code == 400  # called already: no message is due any more
+    assert signed_in("curator").post(f"/api/v1/tickets/{ticket['id']}/phone",
+                          json={"phone": PHONE, "phone_consent": True}).status_code == 403

@@ -24,6 +24,7 @@ from queue_server.service.context import Context
 from queue_server.service.errors import BadRequest, NotFound
 from queue_server.store import outbox
 from queue_server.store import retention as retention_store
+from queue_server.store import tickets as tickets_store
 
 ADMIN_STATUSES = (notify.PENDING, notify.SENDING, notify.FAILED)
 
@@ -64,6 +65,28 @@ class Notifier:
             self._contacts[ticket.id] = {"phone": phone, "language": ticket.language, "near_sent": False}
         return None
 
+    def leave_phone(self, ticket_id: str, phone_text: str) -> str | None:
+        """A phone typed at the kiosk after the ticket was issued (the ticket screen).
+
+        «Your turn is near» goes out at once, in this transaction, when the ticket is
+        already close enough to the front.  Answers the refusal's reason, or None.
+        """
+        with self._store.write() as db:
+            ticket = tickets_store.get_ticket(db, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket {ticket_id!r}")
+            if ticket.status is not Status.WAITING:
+                raise BadRequest(f"ticket {ticket.number} is {ticket.status.value}: no message is due")
+            refused = self.add_contact(db, ticket, phone_text)
+            if refused is None:
+                now = self._ctx.now()
+                near = self._turns_near({ticket.id: ticket}, now,
+                                        now + timedelta(minutes=self.settings.give_up_minutes),
+                                        only={ticket.id})
+                if outbox.enqueue(db, near, now):
+                    self.wake.set()
+        return refused
+
     def before_commit(self, db, recorded: list[ev.StoredEvent]) -> None:
         """Messages caused by the events of this transaction.  Never fails the transaction:
         a ticket is never refused or rolled back because of a message."""
@@ -92,28 +115,31 @@ class Notifier:
                 body=messages.called(ticket.number, workplace, contact["language"]),
                 dedupe=f"{notify.CALLED}:{ticket.id}:{workplace.id}", ticket_id=ticket.id,
                 expires_at=expires))
-        result += self._turns_near(changed, now, expires)
+        # A new ticket joins a line and pushes nobody forward: only its own holder may be near.
+        only_new = all(isinstance(s.event, ev.TicketIssued) for s in recorded if s.ticket is not None)
+        result += self._turns_near(changed, now, expires, only=set(changed) if only_new else None)
         with self._lock:
             for ticket in changed.values():
                 if not ticket.is_active:
                     self._contacts.pop(ticket.id, None)
         return result
 
-    def _turns_near(self, changed: dict[str, Ticket], now: datetime, expires: datetime) -> list[Outgoing]:
-        """«Your turn is near» for each holder of a phone now close enough to the front."""
+    def _turns_near(self, changed: dict[str, Ticket], now: datetime, expires: datetime,
+                    only: set[str] | None) -> list[Outgoing]:
+        """«Your turn is near» for each holder of a phone now close enough to the front
+        (of ``only`` these tickets, when the rest cannot have moved forward)."""
         queues = {t.queue for t in changed.values()}
-        waiting = [(ticket_id, c) for ticket_id, c in self._contacts.items() if not c["near_sent"]]
+        waiting = [(ticket_id, c) for ticket_id, c in self._contacts.items()
+                   if not c["near_sent"] and (only is None or ticket_id in only)]
         if not waiting or not queues:
             return []
-        open_now = {t.id: t for t in self._ctx.projection.open_tickets()}
-        open_now.update(changed)  # the projection learns of this transaction only after it
+        waiting = [(ticket_id, c) for ticket_id, c in waiting
+                   if ticket_id in changed or self._queue_of(ticket_id) in queues]
         result = []
-        lines = {q: routing.queue_order(open_now.values(), q, now, self._office.rules) for q in queues}
+        lines: dict[str, list[Ticket]] = {}
         for ticket_id, contact in waiting:
-            ticket = open_now.get(ticket_id)
-            if ticket is None or ticket.status is not Status.WAITING or ticket.queue not in lines:
-                continue
-            ahead = next((i for i, t in enumerate(lines[ticket.queue]) if t.id == ticket_id), None)
+            ticket = changed.get(ticket_id) or self._ctx.projection.open_ticket(ticket_id)
+            ahead = self._ahead(ticket, changed, lines, now) if ticket is not None else None
             if ahead is None or ahead > self.settings.near_people_ahead:
                 continue
             contact["near_sent"] = True
@@ -122,6 +148,27 @@ class Notifier:
                 body=messages.turn_near(ticket.number, ahead, contact["language"]),
                 dedupe=f"{notify.TURN_NEAR}:{ticket_id}", ticket_id=ticket_id, expires_at=expires))
         return result
+
+    def _ahead(self, ticket: Ticket, changed: dict[str, Ticket], lines: dict[str, list[Ticket]],
+               now: datetime) -> int | None:
+        """People ahead of a waiting ticket after this transaction; None when it does not wait."""
+        projection, ticket_id = self._ctx.projection, ticket.id
+        if ticket.status is not Status.WAITING or ticket.target_workplace is not None:
+            return None
+        if (ticket_id in changed and projection.open_ticket(ticket_id) is None and not ticket.priority
+                and ticket.appointment_at is None and len(changed) == 1):
+            # Just issued, alone in its commit: last in its line, as Tickets.issue counts it.
+            return projection.line_size(ticket.queue)
+        if ticket.queue not in lines:
+            open_now = {t.id: t for t in projection.open_tickets()}
+            open_now.update(changed)  # the projection learns of this transaction only after it
+            lines[ticket.queue] = routing.queue_order(open_now.values(), ticket.queue, now,
+                                                      self._office.rules)
+        return next((i for i, t in enumerate(lines[ticket.queue]) if t.id == ticket_id), None)
+
+    def _queue_of(self, ticket_id: str) -> str | None:
+        ticket = self._ctx.projection.open_ticket(ticket_id)
+        return ticket.queue if ticket is not None else None
 
     # --- bookings (wired by the appointments code) ------------------------------------
 

@@ -30,7 +30,7 @@ class StatusBoard:
         self._ctx = context
         self._tickets = tickets
         self._lock = threading.Lock()
-        self._key: tuple[int, str] | None = None
+        self._key: tuple[int, int] | None = None
         self._positions: dict[str, tuple[int, int]] = {}
 
     @property
@@ -48,7 +48,7 @@ class StatusBoard:
 
     def _board(self, seq: int) -> dict[str, tuple[int, int]]:
         now = self._ctx.now()
-        key = (seq, now.strftime("%Y%m%d%H%M"))
+        key = (seq, int(now.timestamp() // 60))  # waits may change with the minute
         with self._lock:
             if key != self._key:
                 self._positions = self._compute(now)

@@ -59,7 +59,7 @@ def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
 
 
 TICKET_ACTIONS = ["call", "recall", "start", "redirect", "postpone", "no-show", "restore",
-                  "finish", "cancel", "priority", "situation"]
+                  "finish", "cancel", "priority", "situation", "phone"]
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "reason"], "properties": {
@@ -113,7 +113,9 @@ SCHEMAS: dict[str, Any] = {
         "minutes": {"type": "number", "description": "postpone: back by itself after"},
         "services": {"type": "array", "items": {"type": "string"}},
         "result": {"type": "string"}, "reason": {"type": "string"},
-        "priority": {"type": "boolean"}, "life_situation": {"type": "string"}}},
+        "priority": {"type": "boolean"}, "life_situation": {"type": "string"},
+        "phone": {"type": "string", "description": "phone (kiosk): a Russian mobile for messages"},
+        "phone_consent": {"type": "boolean", "description": "phone: must be true"}}},
     "Login": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string"}, "password": {"type": "string"}}},
 }

@@ -7,7 +7,6 @@ page (``service.status.StatusBoard``), so a call costs each page a dictionary lo
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -23,10 +22,12 @@ from queue_server.service.messages import place as place_text
 from queue_server.service.status import TicketStatus
 from queue_server.web import services
 from queue_server.web.visitor import blueprint
+from queue_server.web.visitor.feed import StatusFeed, state_message
 
 DOMAIN = "status"
 TICKET_ID = re.compile(r"t[0-9a-f]{16}")
 RETRY_MS = 3000
+FEED_KEY = "odno_okno.status_feed"  # app.extensions
 _CLOSED = {Status.FINISHED.value: "state_finished"}
 
 
@@ -66,7 +67,7 @@ def state_for(status: TicketStatus, language: str, office: Office) -> dict[str, 
         place = way = ""
     waiting = state == "waiting"
     return {
-        "seq": status.seq, "number": ticket.number, "status": state, "line": line,
+        "seq": status.seq, "number": ticket.number, "queue": ticket.queue, "status": state, "line": line,
         "place": place, "way": way, "called": state == "called",
         "people_ahead": status.people_ahead if waiting else None,
         "people_ahead_text": (translate(DOMAIN, "people_ahead_value", language, count=status.people_ahead)
@@ -97,37 +98,41 @@ def state(ticket_id: str):
 
 @blueprint.get("/<ticket_id>/events")
 def events(ticket_id: str):
-    first = _status(ticket_id)
-    language = _language(first)
-    board, office = services().status, services().office
+    status = _status(ticket_id)
+    language = _language(status)
+    first = state_for(status, language, services().office)
     ping = float(current_app.config["PING_SECONDS"])
-    subscription = services().bus.subscribe()  # before the first state: nothing falls between
-
-    def message(state: dict[str, Any]) -> str:
-        return f"id: {state['seq']}\nevent: state\ndata: {json.dumps(state, ensure_ascii=False)}\n\n"
+    watcher = _feed().watch(ticket_id, language, first)  # before the first state is sent
 
     def stream() -> Iterator[str]:
         try:
-            last = state_for(first, language, office)
-            yield f"retry: {RETRY_MS}\n" + message(last)
+            yield f"retry: {RETRY_MS}\n" + state_message(first)
             while True:
-                item = subscription.get(timeout=ping)
+                item = watcher.get(timeout=ping)
                 if item is CLOSED:
                     return
-                if item is None:
-                    yield ": ping\n\n"
-                    continue
-                if subscription.inbox.qsize():
-                    continue  # more of the same commit is queued: answer once, after the last
-                now = state_for(board.status(ticket_id), language, office)
-                if {**now, "seq": 0} != {**last, "seq": 0}:
-                    yield message(now)
-                last = now
+                yield ": ping\n\n" if item is None else str(item)
         finally:
-            subscription.close()
+            watcher.close()
 
     return Response(stream(), mimetype="text/event-stream", headers={
         "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _feed() -> StatusFeed:
+    """The application's one feed of every open status page (made on first use)."""
+    feed = current_app.extensions.get(FEED_KEY)
+    if feed is None:
+        board, office = services().status, services().office
+
+        def render(ticket_id: str, language: str) -> dict[str, Any] | None:
+            try:
+                return state_for(board.status(ticket_id), language, office)
+            except NotFound:
+                return None
+
+        feed = current_app.extensions.setdefault(FEED_KEY, StatusFeed(services().bus, board, render))
+    return feed
 
 
 @blueprint.errorhandler(404)
