@@ -136,8 +136,9 @@ class StatusFeed:
             for watcher in watchers:
                 watcher.deliver(text)
         self._seen.update(fingerprints)
-        for ticket_id in [t for t in self._seen if t not in {key[0] for key, _, _ in pages}]:
-            del self._seen[ticket_id]
+        if len(self._seen) > 2 * len(pages):  # pages closed meanwhile: forget their tickets
+            watched = {ticket_id for (ticket_id, _), _, _ in pages}
+            self._seen = {t: f for t, f in self._seen.items() if t in watched}
 
     def _fingerprint(self, ticket_id: str) -> tuple:
         try:
