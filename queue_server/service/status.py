@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from queue_server.domain import routing
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.service.context import Context
+from queue_server.service.errors import NotFound
 from queue_server.service.tickets import Tickets
 
 
@@ -45,6 +46,23 @@ class StatusBoard:
             return TicketStatus(seq, self._tickets.ticket(ticket_id), 0, 0)
         ahead, wait = self._board(seq).get(ticket_id, (0, 0))
         return TicketStatus(seq, ticket, ahead, wait)
+
+    def statuses(self, ticket_ids: set[str]) -> dict[str, TicketStatus]:
+        """The state of many tickets at once (the status pages' feed); unknown ids are left out."""
+        seq = self._ctx.last_seq
+        board, projection = self._board(seq), self._ctx.projection
+        result = {}
+        for ticket_id in ticket_ids:
+            ticket = projection.open_ticket(ticket_id)
+            if ticket is not None:
+                ahead, wait = board.get(ticket_id, (0, 0))
+                result[ticket_id] = TicketStatus(seq, ticket, ahead, wait)
+            else:
+                try:
+                    result[ticket_id] = self.status(ticket_id)
+                except NotFound:
+                    continue
+        return result
 
     def _board(self, seq: int) -> dict[str, tuple[int, int]]:
         now = self._ctx.now()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from queue_server.eventbus import CLOSED, OVERFLOW, EventBus
-from queue_server.service.status import StatusBoard
+from queue_server.service.status import StatusBoard, TicketStatus
 
 INBOX_LIMIT = 64  # a page that falls this far behind only needs the newest text
 
@@ -58,8 +58,8 @@ class Watcher:
 
 class StatusFeed:
     def __init__(self, bus: EventBus, board: StatusBoard,
-                 render: Callable[[str, str], dict[str, Any] | None]):
-        """``render(ticket_id, language)``: the page's state now (None: the ticket is gone)."""
+                 render: Callable[[TicketStatus, str], dict[str, Any]]):
+        """``render(status, language)``: what the page shows of a ticket's state."""
         self._bus, self._board, self._render = bus, board, render
         self._seen: dict[str, tuple] = {}  # ticket -> what its pages were last rendered from
         self._lock = threading.Lock()
@@ -118,16 +118,18 @@ class StatusFeed:
     def _refresh(self, touched: set[str] | None) -> None:
         with self._lock:
             pages = [(key, state, set(watchers)) for key, (state, watchers) in self._pages.items()]
-        fingerprints: dict[str, tuple] = {}
+        if touched is not None:  # only pages whose line moved
+            pages = [page for page in pages if {page[1].get("queue"), f"ticket:{page[0][0]}"} & touched]
+        statuses = self._board.statuses({ticket_id for (ticket_id, _), _, _ in pages})
+        fingerprints = {ticket_id: _fingerprint(status) for ticket_id, status in statuses.items()}
         for (ticket_id, language), last, watchers in pages:
-            if touched is not None and not {last.get("queue"), f"ticket:{ticket_id}"} & touched:
-                continue  # nothing in its line moved
-            if ticket_id not in fingerprints:
-                fingerprints[ticket_id] = self._fingerprint(ticket_id)
+            status = statuses.get(ticket_id)
+            if status is None:
+                continue
             if fingerprints[ticket_id] == self._seen.get(ticket_id) and touched is not None:
                 continue  # the same ticket state, place and wait: the same page
-            state = self._render(ticket_id, language)
-            if state is None or same_page(state, last):
+            state = self._render(status, language)
+            if same_page(state, last):
                 continue
             with self._lock:
                 if (ticket_id, language) in self._pages:
@@ -140,19 +142,17 @@ class StatusFeed:
             watched = {ticket_id for (ticket_id, _), _, _ in pages}
             self._seen = {t: f for t, f in self._seen.items() if t in watched}
 
-    def _fingerprint(self, ticket_id: str) -> tuple:
-        try:
-            status = self._board.status(ticket_id)
-        except Exception:  # gone: render decides
-            return ()
-        ticket = status.ticket
-        return (ticket.status, ticket.workplace, status.people_ahead, status.estimated_wait_min)
-
     def _end_all(self) -> None:
         with self._lock:
             watchers = [w for _, ws in self._pages.values() for w in ws]
         for watcher in watchers:
             watcher.deliver(CLOSED)
+
+
+def _fingerprint(status: TicketStatus) -> tuple:
+    """What a page is rendered from: equal fingerprints, equal pages."""
+    ticket = status.ticket
+    return (ticket.status, ticket.workplace, status.people_ahead, status.estimated_wait_min)
 
 
 def _union(one: set[str], other: set[str] | None) -> set[str] | None:

@@ -125,11 +125,8 @@ def _feed() -> StatusFeed:
     if feed is None:
         board, office = services().status, services().office
 
-        def render(ticket_id: str, language: str) -> dict[str, Any] | None:
-            try:
-                return state_for(board.status(ticket_id), language, office)
-            except NotFound:
-                return None
+        def render(status: TicketStatus, language: str) -> dict[str, Any]:
+            return state_for(status, language, office)
 
         feed = current_app.extensions.setdefault(FEED_KEY, StatusFeed(services().bus, board, render))
     return feed
