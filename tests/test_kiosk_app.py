@@ -726,7 +726,7 @@ def test_a_phone_for_messages_from_the_ticket_screen(shared_server, start_kiosk)
     kiosk = start_kiosk(shared_server, speech=True)
     ticket = take_ticket(kiosk, "tt")
     speaker = kiosk.app.speaker
-    kiosk.touch(kiosk.control("phone"))
+    press(kiosk, kiosk.control("phone"))
     assert kiosk.app.screens.current == "phone"
     shown = "\n".join(visible_texts(kiosk.app.current_screen))
     assert tr("phone_consent", "tt") in shown
@@ -735,8 +735,8 @@ def test_a_phone_for_messages_from_the_ticket_screen(shared_server, start_kiosk)
     keypad = kiosk.control("keypad")
     digits = {button.text: button for button in keypad.children if isinstance(button, Label)}
     for digit in "9123456789":
-        kiosk.touch(digits[digit])
-    kiosk.touch(kiosk.control("check_in"))  # «Җибәрү», the keypad screen's main button
+        press(kiosk, digits[digit])
+    press(kiosk, kiosk.control("check_in"))  # «Җибәрү», the keypad screen's main button
     kiosk.wait_until(lambda: kiosk.app.flow.phone_note == "phone_accepted", what="phone taken")
     assert kiosk.app.screens.current == "ticket"
     assert kiosk.control("phone") not in kiosk.app.focus_order()  # asked once
