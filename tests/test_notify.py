@@ -204,3 +204,13 @@ def test_a_phone_left_on_the_ticket_screen(services, line, signed_in):
     assert late.status_code == 400  # called already: no message is due any more
     assert signed_in("curator").post(f"/api/v1/tickets/{ticket['id']}/phone",
                           json={"phone": PHONE, "phone_consent": True}).status_code == 403
+
+
+def test_a_good_number_after_a_refused_one_still_gets_its_message(services, line):
+    kiosk, _ = line
+    ticket = issue(kiosk, phone="12345", phone_consent=True)
+    assert ticket["phone_accepted"] is False
+    again = kiosk.post(f"/api/v1/tickets/{ticket['id']}/phone", json={"phone": PHONE, "phone_consent": True})
+    assert again.get_json() == {"phone_accepted": True}
+    assert [(r["status"], r["recipient"]) for r in outbox_rows(services)] == [("failed", "12345"),
+                                                                             ("pending", E164)]

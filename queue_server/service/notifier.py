@@ -9,6 +9,7 @@ nothing for the feature.
 
 from __future__ import annotations
 
+import secrets
 import sys
 import threading
 from datetime import datetime, timedelta
@@ -57,8 +58,8 @@ class Notifier:
         except InvalidInput as error:
             outbox.enqueue(db, [Outgoing(
                 kind=notify.TURN_NEAR, channel=notify.SMS, recipient=phone_text.strip()[:32],
-                body="", dedupe=f"{notify.TURN_NEAR}:{ticket.id}", ticket_id=ticket.id,
-                expires_at=now, error=str(error))], now)
+                body="", dedupe=f"refused:{ticket.id}:{secrets.token_hex(6)}", ticket_id=ticket.id,
+                expires_at=now, error=str(error))], now)  # its own key: a good number may follow
             return str(error)
         outbox.add_contact(db, ticket.id, phone, ticket.language, now)
         with self._lock:
