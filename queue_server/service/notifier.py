@@ -28,6 +28,7 @@ from queue_server.store import retention as retention_store
 from queue_server.store import tickets as tickets_store
 
 ADMIN_STATUSES = (notify.PENDING, notify.SENDING, notify.FAILED)
+PURGE_BATCH = 500  # rows erased per write transaction
 
 
 class Notifier:
@@ -238,12 +239,21 @@ class Notifier:
     # --- retention ----------------------------------------------------------------------
 
     def purge(self, *, dry_run: bool, now: datetime | None = None) -> dict[str, int]:
-        """Blank personal data of visits older than the retention period: rows per table."""
+        """Blank personal data of visits older than the retention period: rows per table.
+
+        The rows are found by a read, then erased in short write transactions of
+        ``PURGE_BATCH`` rows, so a purge over a long history never holds up the queue.
+        """
         before = (now or self._ctx.now()) - timedelta(days=self._office.retention.personal_days)
+        found = retention_store.candidates(self._store.db, before)
         if dry_run:
-            return retention_store.purge(self._store.db, before, dry_run=True)
-        with self._store.write() as db:
-            return retention_store.purge(db, before, dry_run=False)
+            return {table: len(rowids) for table, rowids in found.items()}
+        erased = dict.fromkeys(found, 0)
+        for table, rowids in found.items():
+            for start in range(0, len(rowids), PURGE_BATCH):
+                with self._store.write() as db:
+                    erased[table] += retention_store.erase(db, table, rowids[start:start + PURGE_BATCH])
+        return erased
 
 
 def _checked(check, text: str) -> tuple[str, str | None]:
@@ -253,4 +263,3 @@ def _checked(check, text: str) -> tuple[str, str | None]:
         return check(text), None
     except InvalidInput as error:
         return "", str(error)
-

@@ -61,20 +61,26 @@ def _blank(entry: Personal) -> tuple[str, str]:
     return setter, f"({present})"
 
 
-def purge(db: sqlite_utils.Database, before: datetime, *, dry_run: bool) -> dict[str, int]:
-    """Blank every personal column of rows older than ``before``: rows touched per table.
+def candidates(db: sqlite_utils.Database, before: datetime) -> dict[str, list[int]]:
+    """Per table, the rows of visits older than ``before`` still holding personal data.
 
-    Call inside a write transaction unless ``dry_run``.  Times are compared as the
-    stored ISO text in UTC.
+    A read: in WAL mode it takes no lock, so the queue goes on while it scans.
+    Times are compared as the stored ISO text in UTC.
     """
     cutoff = before.astimezone(UTC).isoformat()
-    touched = {}
+    found = {}
     for entry in PERSONAL:
-        setter, present = _blank(entry)
-        where = f"{entry.when} < ? AND ({entry.only}) AND {present}"
-        if dry_run:
-            count = db.execute(f"SELECT COUNT(*) FROM {entry.table} WHERE {where}", [cutoff]).fetchone()[0]
-        else:
-            count = db.conn.execute(f"UPDATE {entry.table} SET {setter} WHERE {where}", [cutoff]).rowcount
-        touched[entry.table] = count
-    return touched
+        _, present = _blank(entry)
+        found[entry.table] = [row[0] for row in db.execute(
+            f"SELECT rowid FROM {entry.table} WHERE {entry.when} < ? AND ({entry.only}) AND {present}",
+            [cutoff]).fetchall()]
+    return found
+
+
+def erase(db: sqlite_utils.Database, table: str, rowids: list[int]) -> int:
+    """Blank the personal columns of these rows of ``table``; inside a write transaction."""
+    entry = next(e for e in PERSONAL if e.table == table)
+    setter, present = _blank(entry)
+    marks = ", ".join("?" for _ in rowids)
+    return db.conn.execute(f"UPDATE {table} SET {setter} WHERE rowid IN ({marks}) AND {present}",
+                           rowids).rowcount
