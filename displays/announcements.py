@@ -11,19 +11,13 @@ priority cannot end up in speech by accident.
 
 from __future__ import annotations
 
-import re
-
 from kiosk.speech import Phrase
+from queue_server.domain.numbering import tatar_ordinal
 from queue_server.domain.office import DEFAULT_LANGUAGE, LANGUAGES
 from queue_server.i18n import translate
 
 DOMAIN = "display"
 MESSAGE_BY_KIND = {"window": "announce_window", "room": "announce_room"}
-
-# Tatar ordinals take -нчы after a back-vowel number word (алты, тугыз, ун, утыз,
-# кырык, алтмыш, туксан) and -нче otherwise (беренче, бишенче, егерменче, йөзенче).
-_TATAR_BACK_UNITS = {"6", "9"}
-_TATAR_BACK_TENS = {"1", "3", "4", "6", "9"}  # ун, утыз, кырык, алтмыш, туксан
 
 # English voices cannot read the Cyrillic queue letters; they hear the Latin letter
 # that sounds alike.  The screen still shows the Cyrillic number.
@@ -32,24 +26,6 @@ _LATIN_FOR_CYRILLIC = str.maketrans({
     "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O", "П": "P", "Р": "R", "С": "S", "Т": "T",
     "У": "U", "Ф": "F", "Х": "Kh", "Ц": "Ts", "Ч": "Ch", "Ш": "Sh", "Э": "E", "Ю": "Yu", "Я": "Ya",
 })
-
-
-def tatar_ordinal(place: str) -> str:
-    """"5" -> "5 нче", "6" -> "6 нчы"; a place that is not a plain number stays as it is."""
-    digits = place.strip()
-    if not re.fullmatch(r"\d{1,6}", digits):
-        return digits
-    number = int(digits)
-    if number == 0:
-        return digits
-    units, tens = number % 10, (number // 10) % 10
-    if units:
-        back = str(units) in _TATAR_BACK_UNITS
-    elif tens:
-        back = str(tens) in _TATAR_BACK_TENS
-    else:  # йөзенче, меңенче
-        back = False
-    return f"{digits} {'нчы' if back else 'нче'}"
 
 
 def spoken_number_for(spoken_number: str, language: str) -> str:

@@ -114,6 +114,12 @@ class ApiClient:
         )
         return _confirmed_ticket(status, ticket)
 
+    def leave_phone(self, ticket_id: str, phone: str) -> bool:
+        """Whether the server took the phone for «your turn is near» (consent was given)."""
+        status, body = self.request("POST", f"/api/v1/tickets/{ticket_id}/phone",
+                                    {"phone": phone, "phone_consent": True})
+        return status == 200 and isinstance(body, dict) and body.get("phone_accepted") is True
+
     def request_help(self) -> dict[str, Any]:
         _, body = self.request("POST", "/api/v1/help-calls", {})
         return body if isinstance(body, dict) else {}

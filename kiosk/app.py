@@ -30,7 +30,7 @@ from kiosk.api_client import NO_ROUTE, ApiClient, ApiError
 from kiosk.background import Background
 from kiosk.config import KioskConfig
 from kiosk.content import ScreenText, screen_text
-from kiosk.flow import CallHelp, CheckIn, Effect, Flow, IssueTicket, PrintState, Settings, Step
+from kiosk.flow import CallHelp, CheckIn, Effect, Flow, IssueTicket, LeavePhone, PrintState, Settings, Step
 from kiosk.i18n import ASSETS_DIR, LANGUAGES, tr
 from kiosk.office import OfficeFormatError, parse_office
 from kiosk.printer_reports import PrinterReports
@@ -44,8 +44,10 @@ SCREEN_OF_STEP = {
     Step.CONFIRM: "confirm",
     Step.TICKET: "ticket",
     Step.APPOINTMENT: "appointment",
+    Step.PHONE: "phone",
 }
 """Steps not listed here show the text-only "message" screen."""
+TYPING = (Step.APPOINTMENT, Step.PHONE)  # keypad screens: digits type, Enter submits
 
 OFFICE_CLOSED = "office_closed"
 CHECK_IN_REFUSALS = {  # the server's machine code: what the appointment screen says
@@ -142,7 +144,7 @@ class KioskApp(App):
 
     def build(self):
         register_fonts()
-        from kiosk.screens.appointment import AppointmentScreen
+        from kiosk.screens.appointment import AppointmentScreen, PhoneScreen
         from kiosk.screens.confirm import ConfirmScreen
         from kiosk.screens.message import MessageScreen
         from kiosk.screens.priority import PriorityScreen
@@ -153,7 +155,7 @@ class KioskApp(App):
 
         root = KioskRoot()
         for screen_class in (StartScreen, SituationScreen, PriorityScreen, ConfirmScreen,
-                             TicketScreen, AppointmentScreen, MessageScreen):
+                             TicketScreen, AppointmentScreen, PhoneScreen, MessageScreen):
             root.ids.screens.add_widget(screen_class())
         self.flow.subscribe(self._on_flow_changed)
         Window.bind(on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
@@ -226,6 +228,7 @@ class KioskApp(App):
         screen.show_text(text.title, list(text.lines))
         if name == "ticket":
             screen.number = text.number
+            screen.phone_offered = flow.may_leave_phone
         shown = (name, self.lang, office_key)
         last = self.last_spoken
         if shown != self._shown or self.screens.current != name or (
@@ -243,7 +246,10 @@ class KioskApp(App):
         elif self._ticket_printed_now(text):
             self.last_spoken = text
             self.say(text.lines[-1], queue=True)  # after the number, never cutting it off
-        elif last is not None and flow.step is Step.APPOINTMENT and text.lines != last.lines:
+        elif self._phone_note_changed(text):
+            self.last_spoken = text
+            self.say(text.lines[-1])
+        elif last is not None and flow.step in TYPING and text.lines != last.lines:
             self.last_spoken = text
             self.say(self._code_news(last.lines, text.lines))
         self._restart_idle()
@@ -256,13 +262,21 @@ class KioskApp(App):
                 and self.flow.print_state is PrintState.PRINTED)
 
     def _code_news(self, before: tuple[str, ...], now: tuple[str, ...]) -> str:
-        """On the code screen: the digit just typed alone, else the code and any note."""
-        code = self.flow.code
-        if now[2:] == () and before[2:] == () and len(code) == self._spoken_code_length + 1:
+        """On a keypad screen: the digit just typed alone, else what is typed and any note."""
+        phone = self.flow.step is Step.PHONE
+        code = self.flow.phone if phone else self.flow.code
+        at = 2 if phone else 1  # the line that shows what is typed; notes follow it
+        if now[at + 1:] == () and before[at + 1:] == () and len(code) == self._spoken_code_length + 1:
             self._spoken_code_length = len(code)
             return code[-1]
         self._spoken_code_length = len(code)
-        return " ".join(now[1:])
+        return " ".join(now[at:])
+    def _phone_note_changed(self, text: ScreenText) -> bool:
+        """The server took (or refused) the phone: said on the ticket screen."""
+        last = self.last_spoken
+        return (self.flow.step is Step.TICKET and self.flow.phone_note is not None
+                and last is not None and last.lines[-1:] != text.lines[-1:])
+
     def _ticket_note_changed(self, text: ScreenText) -> bool:
         """A print failure is news: say the ticket again with the note."""
         last = self.last_spoken
@@ -355,7 +369,7 @@ class KioskApp(App):
             else:
                 self.flow.enable_speech()
             return True
-        if self.flow.step is Step.APPOINTMENT and self._type_code(key, command):
+        if self.flow.step in TYPING and self._type_code(key, command):
             return True
         if command is not None:
             self.keypad_command(command)
@@ -369,7 +383,8 @@ class KioskApp(App):
         elif key in keypad.ERASE_KEYS:
             self.flow.erase_digit()
         elif command is keypad.KeyCommand.ACTIVATE and self.focused is None:
-            self.run_effect(self.flow.submit_code())
+            self.run_effect(self.flow.submit_code() if self.flow.step is Step.APPOINTMENT
+                            else self.flow.submit_phone())
         else:
             return False
         return True
@@ -432,6 +447,9 @@ class KioskApp(App):
                 self._checked_in,
                 self._check_in_failed,
             )
+        elif isinstance(effect, LeavePhone):
+            self.network.run(lambda: self.api.leave_phone(effect.ticket_id, effect.phone),
+                             self.flow.phone_answered, lambda _error: self.flow.phone_failed())
         elif isinstance(effect, CallHelp):
             self.network.run(self.api.request_help, lambda _body: self.flow.help_sent(),
                              lambda _error: self.flow.help_failed())

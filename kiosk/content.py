@@ -93,6 +93,11 @@ def screen_text(flow: Flow) -> ScreenText:
         if flow.opens_at:
             lines.insert(0, opening_line(flow, flow.opens_at))
         return ScreenText(tr("closed_title", language), tuple(lines))
+    if step is Step.PHONE:
+        typed = (tr("phone_typed", language, phone=spaced_phone(flow.phone)) if flow.phone
+                 else tr("phone_empty", language))
+        return ScreenText(tr("phone_title", language),
+                          (tr("phone_body", language), tr("phone_consent", language), typed))
     if step is Step.CHECKING_IN:
         return ScreenText(tr("checking_in_title", language), (tr("issuing_body", language),))
     if step is Step.HELP_SENDING:
@@ -126,6 +131,18 @@ def opening_line(flow: Flow, opens_at: str) -> str:
         day = tr("closed_day_on", language, weekday=tr(WEEKDAYS[opens.weekday()], language),
                  date=opens.strftime("%d.%m"))
     return tr("closed_opens", language, day=day, time=opens.strftime("%H:%M"))
+
+
+def spaced_phone(digits: str) -> str:
+    """912 345 67 89 as typed, in the groups a Russian number is read in."""
+    groups, rest = [], digits
+    if len(rest) == 11:
+        groups, rest = [rest[0]], rest[1:]
+    for size in (3, 3, 2, 2):
+        if rest:
+            groups.append(rest[:size])
+            rest = rest[size:]
+    return " ".join(groups + ([rest] if rest else []))
 
 
 PRINT_NOTES = {
@@ -165,6 +182,9 @@ def _ticket_text(flow: Flow) -> ScreenText:
     note = tr(PRINT_NOTES[flow.print_state], language)
     lines.append(note)
     spoken.append(note)
+    if flow.phone_note:
+        lines.append(tr(flow.phone_note, language))
+        spoken.append(lines[-1])
     return ScreenText(
         tr("ticket_title", language),
         tuple(lines),

@@ -28,6 +28,8 @@ from kiosk.office import Office
 MAX_CODE_LENGTH = 10
 ORDINARY_INSTEAD = ("appointment_too_early", "appointment_too_late")
 """Check-in refusals after which the appointment screen offers an ordinary ticket."""
+MAX_PHONE_LENGTH = 11  # 8 912 345 67 89
+MIN_PHONE_LENGTH = 10  # 912 345 67 89
 RATE_STEP, MIN_RATE, MAX_RATE = 20, 70, 230
 VOLUME_STEP = 0.2
 
@@ -40,6 +42,7 @@ class Step(StrEnum):
     ISSUING = "issuing"
     TICKET = "ticket"
     APPOINTMENT = "appointment"
+    PHONE = "phone"  # optional, from the ticket screen: a number for «your turn is near»
     CHECKING_IN = "checking_in"
     HELP_SENDING = "help_sending"
     HELP_COMING = "help_coming"
@@ -52,6 +55,7 @@ BACK = {
     Step.PRIORITY: Step.SITUATION,
     Step.CONFIRM: Step.PRIORITY,  # or SITUATION where the question is not asked
     Step.TICKET: Step.START,
+    Step.PHONE: Step.TICKET,
     Step.APPOINTMENT: Step.START,
     Step.HELP_COMING: Step.START,
     Step.CLOSED: Step.START,
@@ -98,7 +102,15 @@ class CallHelp:
     pass
 
 
-Effect = IssueTicket | CheckIn | CallHelp
+@dataclass(frozen=True)
+class LeavePhone:
+    """The visitor typed a phone for messages, after the consent line was shown and spoken."""
+
+    ticket_id: str
+    phone: str
+
+
+Effect = IssueTicket | CheckIn | CallHelp | LeavePhone
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,9 @@ class Flow:
         self.ticket: dict[str, Any] | None = None
         self.print_state = PrintState.NO_PRINTER
         self.code = ""
+        self.phone = ""
+        self.phone_note: str | None = None
+        """On the ticket screen: the phone is being sent, was taken, or was not."""
         self.message_key: str | None = None
         """A note on the current screen (e.g. why a check-in failed)."""
         self.message_values: dict[str, str] = {}
@@ -316,20 +331,59 @@ class Flow:
             self.print_state = PrintState.PRINTED if ok else PrintState.FAILED
             self._changed()
 
-    # --- appointment keypad -----------------------------------------------------------
+    # --- a phone for messages (optional, never on the way to a ticket) --------------------
+
+    @property
+    def may_leave_phone(self) -> bool:
+        """The ticket screen offers it while the ticket waits and no phone was taken."""
+        return (self.step is Step.TICKET and (self.ticket or {}).get("status") == "waiting"
+                and bool((self.ticket or {}).get("id")) and self.phone_note != "phone_accepted")
+
+    def open_phone(self) -> None:
+        if self.may_leave_phone:
+            self.phone = ""
+            self._go(Step.PHONE)
+
+    def submit_phone(self) -> LeavePhone | None:
+        if self.step is not Step.PHONE or len(self.phone) < MIN_PHONE_LENGTH or self.ticket is None:
+            return None
+        self.phone_note = "phone_sending"
+        self._go(Step.TICKET)
+        return LeavePhone(str(self.ticket["id"]), self.phone)
+
+    def phone_answered(self, accepted: bool) -> None:
+        self.phone_note = "phone_accepted" if accepted else "phone_refused"
+        if accepted:
+            self.phone = ""
+        self._changed()
+
+    def phone_failed(self) -> None:
+        self.phone_note = "phone_not_sent"
+        self._changed()
+
+    # --- keypads: the booking code and the phone ---------------------------------------
 
     def press_digit(self, digit: str) -> None:
-        if self.step is Step.APPOINTMENT and digit.isdigit() and len(digit) == 1:
-            if len(self.code) < MAX_CODE_LENGTH:
-                self.code += digit
-            self.message_key, self.message_values = None, {}
-            self._changed()
+        if not (digit.isdigit() and len(digit) == 1):
+            return
+        if self.step is Step.APPOINTMENT and len(self.code) < MAX_CODE_LENGTH:
+            self.code += digit
+        elif self.step is Step.PHONE and len(self.phone) < MAX_PHONE_LENGTH:
+            self.phone += digit
+        elif self.step not in (Step.APPOINTMENT, Step.PHONE):
+            return
+        self.message_key, self.message_values = None, {}
+        self._changed()
 
     def erase_digit(self) -> None:
         if self.step is Step.APPOINTMENT:
             self.code = self.code[:-1]
-            self.message_key, self.message_values = None, {}
-            self._changed()
+        elif self.step is Step.PHONE:
+            self.phone = self.phone[:-1]
+        else:
+            return
+        self.message_key, self.message_values = None, {}
+        self._changed()
 
     def submit_code(self) -> CheckIn | None:
         if self.step is not Step.APPOINTMENT or not self.code:
@@ -388,6 +442,8 @@ class Flow:
         self.priority = None
         self.ticket = None
         self.code = ""
+        self.phone = ""
+        self.phone_note = None
         self.print_state = PrintState.NO_PRINTER
 
     # --- accessibility settings -------------------------------------------------------

@@ -5,6 +5,7 @@
     queue-server user add NAME --role ROLE [--workplace ID ...]   (password on stdin)
     queue-server device add NAME --kind kiosk|display             (prints the token)
     queue-server demo [--headless]                                (the demo office)
+    queue-server purge [--dry-run]        (erase personal data older than the retention period)
 """
 # ruff: noqa: E402  (gevent must patch the process before the imports below run)
 
@@ -63,6 +64,7 @@ DEMO_STAFF = (
     ("manager", "manager", None, 0),
 )
 TICK_SECONDS = 2.0
+PURGE_EVERY_TICKS = int(3600 / TICK_SECONDS)  # the retention purge: hourly
 CLI_ACTOR = "cli"  # the audit log's actor for changes made on the command line
 DEMO_ACTOR = "demo"
 WORKERS = ("threads", "gevent")
@@ -131,6 +133,12 @@ def _parser() -> argparse.ArgumentParser:
     add_device.add_argument("--kind", required=True, choices=access.DEVICES)
     add_device.set_defaults(handler=_add_device)
 
+    purge = commands.add_parser(
+        "purge", help="erase names, phones, e-mails and comments older than the retention period")
+    common(purge, DEFAULT_DATA)
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be erased")
+    purge.set_defaults(handler=_purge)
+
     demo = commands.add_parser("demo", help="the demo office with demo accounts, and a kiosk")
     common(demo, DEMO_DATA)
     serving(demo)
@@ -195,6 +203,19 @@ def _add_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    office = _office(args)
+    services = _services(args, office)
+    touched = services.notifier.purge(dry_run=args.dry_run)
+    verb = "would erase" if args.dry_run else "erased"
+    days = office.retention.personal_days
+    print(f"personal data of visits older than {days} days: {verb} in")
+    for table, rows in touched.items():
+        print(f"  {table}: {rows} rows")
+    services.close()
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     office = _office(args)
     return _serve(office, args)
@@ -223,6 +244,9 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
     threading.Thread(target=_ticker, args=(services_of(app), stop), daemon=True,
                      name="ticker").start()
+    # Messages to visitors go out from their own thread: a slow gateway never holds a request.
+    threading.Thread(target=services_of(app).delivery.run, args=(stop,), daemon=True,
+                     name="notifier").start()
     serve = _serve_gevent if args.worker == "gevent" else _serve_waitress
     try:
         serve(app, office, args, on_listening)
@@ -293,13 +317,18 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
 
 def _ticker(services, stop: threading.Event) -> None:
     """Postponed visitors come back, the office day closes and bookings nobody checked in
-    are recorded as missed, without anyone asking."""
+    are recorded as missed, without anyone asking; personal data past its retention
+    period is erased (at start, then hourly)."""
+    rounds = 0
     while not stop.wait(TICK_SECONDS):
         try:
             services.tickets.tick()
             services.appointments.tick()
+            if rounds % PURGE_EVERY_TICKS == 0:
+                services.notifier.purge(dry_run=False)
         except Exception as error:  # keep ticking; the next round retries
             print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
+        rounds += 1
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -138,7 +138,7 @@ def tickets_on_server(server) -> list[dict]:
 def test_visitor_takes_a_ticket_by_touch(shared_server, start_kiosk, language):
     kiosk = start_kiosk(shared_server)
     ticket = take_ticket(kiosk, language, "disability")
-    status, confirmed = shared_server.request("GET", ticket["status_url"])
+    status, confirmed = shared_server.request("GET", f"/api/v1/tickets/{ticket['id']}")
     assert status == 200 and confirmed["number"] == ticket["number"]
     assert confirmed["queue"] == "curator" and ticket["language"] == language
 
@@ -720,3 +720,26 @@ def test_missing_pictogram_falls_back_to_text_only():
 
     assert pictogram_path("no_such_picture") == ""
     assert pictogram_path("magnifier").endswith("magnifier.png")
+
+
+def test_a_phone_for_messages_from_the_ticket_screen(shared_server, start_kiosk):
+    """Optional and after the ticket: the consent line is shown and spoken, the server takes it."""
+    kiosk = start_kiosk(shared_server, speech=True)
+    ticket = take_ticket(kiosk, "tt")
+    speaker = kiosk.app.speaker
+    press(kiosk, kiosk.control("phone"))
+    assert kiosk.app.screens.current == "phone"
+    shown = "\n".join(visible_texts(kiosk.app.current_screen))
+    assert tr("phone_consent", "tt") in shown
+    kiosk.wait_until(lambda: any(tr("phone_consent", "tt") in text for text, _ in speaker.said),
+                     what="consent spoken")
+    keypad = kiosk.control("keypad")
+    digits = {button.text: button for button in keypad.children if isinstance(button, Label)}
+    for digit in "9123456789":
+        press(kiosk, digits[digit])
+    press(kiosk, kiosk.control("check_in"))  # «Җибәрү», the keypad screen's main button
+    kiosk.wait_until(lambda: kiosk.app.flow.phone_note == "phone_accepted", what="phone taken")
+    assert kiosk.app.screens.current == "ticket"
+    assert kiosk.control("phone") not in kiosk.app.focus_order()  # asked once
+    _, after = shared_server.request("GET", f"/api/v1/tickets/{ticket['id']}")
+    assert after["status"] == "waiting"  # the ticket itself is untouched

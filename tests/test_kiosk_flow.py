@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from kiosk.content import screen_text
-from kiosk.flow import CallHelp, CheckIn, Flow, IssueTicket, PrintState, Settings, Step
+from kiosk.flow import CallHelp, CheckIn, Flow, IssueTicket, LeavePhone, PrintState, Settings, Step
 from kiosk.i18n import plural, tr
 from kiosk.keypad import KeyCommand, command_for, digit_for, move_focus
 from kiosk.office import MAX_TILES, parse_office
@@ -48,7 +48,7 @@ def office_document(situations: int = 9) -> dict:
 
 
 TICKET = {"id": "t1", "number": "А012", "spoken_number": "А 12", "queue": "reception",
-          "people_ahead": 3, "estimated_wait_min": 12, "language": "ru"}
+          "people_ahead": 3, "estimated_wait_min": 12, "language": "ru", "status": "waiting"}
 
 
 @pytest.fixture
@@ -421,3 +421,61 @@ def test_too_early_and_too_late_offer_the_ordinary_queue(flow):
     flow.check_in_refused("appointment_too_early", time="10:30")
     flow.take_ticket()
     assert flow.step is Step.SITUATION
+
+
+# --- a phone for «your turn is near»: optional, from the ticket screen ----------------------
+
+
+def ticket_on_screen(flow: Flow) -> None:
+    flow.take_ticket()
+    flow.choose_situation("s1")
+    request = flow.answer_priority(False)
+    assert flow.ticket_issued(request.request_id, TICKET, printing=False)
+
+
+def test_the_phone_is_offered_on_the_ticket_and_never_on_the_way(flow):
+    assert not flow.may_leave_phone  # nowhere before the ticket
+    ticket_on_screen(flow)
+    assert flow.may_leave_phone
+    flow.open_phone()
+    assert flow.step is Step.PHONE
+    for digit in "89123456789" + "0":  # at most eleven digits
+        flow.press_digit(digit)
+    assert flow.phone == "89123456789"
+    flow.erase_digit()
+    flow.erase_digit()
+    assert flow.submit_phone() is None  # ten digits are needed
+    flow.press_digit("8")
+    flow.press_digit("9")
+    effect = flow.submit_phone()
+    assert effect == LeavePhone("t1", "89123456789")
+    assert flow.step is Step.TICKET and flow.phone_note == "phone_sending"
+    flow.phone_answered(True)
+    assert flow.phone_note == "phone_accepted" and not flow.may_leave_phone
+
+
+def test_a_refused_or_lost_phone_leaves_the_ticket_as_it_is(flow):
+    ticket_on_screen(flow)
+    flow.open_phone()
+    for digit in "1234567890":
+        flow.press_digit(digit)
+    flow.submit_phone()
+    flow.phone_answered(False)
+    assert flow.phone_note == "phone_refused" and flow.may_leave_phone and flow.ticket == TICKET
+    flow.phone_failed()
+    assert flow.phone_note == "phone_not_sent" and flow.step is Step.TICKET
+    flow.open_phone()
+    flow.back()
+    assert flow.step is Step.TICKET
+    flow.start_over()
+    assert flow.phone == "" and flow.phone_note is None
+
+
+def test_a_called_ticket_is_not_offered_the_phone(flow):
+    flow.take_ticket()
+    flow.choose_situation("s1")
+    request = flow.answer_priority(False)
+    flow.ticket_issued(request.request_id, {**TICKET, "status": "called"}, printing=False)
+    assert not flow.may_leave_phone
+    flow.open_phone()
+    assert flow.step is Step.TICKET

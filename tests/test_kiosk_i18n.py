@@ -80,6 +80,18 @@ def all_screens_of_the_flow():
         for state in PrintState:
             flow.print_state = state
             yield language, flow
+        flow.open_phone()
+        yield language, flow
+        flow.press_digit("9")
+        yield language, flow
+        for digit in "123456789":
+            flow.press_digit(digit)
+        flow.submit_phone()
+        for accepted in (True, False):
+            flow.phone_answered(accepted)
+            yield language, flow
+        flow.phone_failed()
+        yield language, flow
         flow.start_over()
         flow.open_appointment()
         flow.press_digit("7")

@@ -454,7 +454,8 @@ def test_a_ticket_issued_by_the_server_prints_and_its_qr_code_leads_to_the_ticke
     assert ticket["number"] in printed_text(received)
     url = qr_data(received).decode("ascii")
     assert url.startswith(queue_server.url)
-    status, answer = queue_server.request("GET", url.removeprefix(queue_server.url))
+    assert url == f"{queue_server.url}/t/{ticket['id']}"  # the visitor's status page
+    status, answer = queue_server.request("GET", url.removeprefix(queue_server.url) + "/state")
     assert status == 200 and answer["number"] == ticket["number"]
     assert "life_situation" not in answer  # the public view from the QR code
 

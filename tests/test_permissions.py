@@ -145,6 +145,8 @@ CASES: dict[str, Case] = {
     "check in": Case("check in", "POST", "/api/v1/appointments/check-in",
                      {"code": "000000", "language": "ru"}, success=404),
     "door": Case("meet at the door", "GET", "/api/v1/appointments/door"),
+    "messages list": Case("read messages", "GET", "/api/v1/messages"),
+    "message resend": Case("resend messages", "POST", "/api/v1/messages/{message}/resend"),
 }
 
 
@@ -163,6 +165,14 @@ def bystander(office) -> str:
 
     It waits for the employers' window, where no caller here calls next."""
     return office.server.issue("staff_search")["id"]
+
+
+def _failed_message(server: LiveServer) -> int:
+    """A failed message to resend: a ticket issued with a foreign phone number."""
+    issued = server.issue("staff_search", phone="+1 202 555 0100", phone_consent=True)
+    assert issued["phone_accepted"] is False
+    listed = server.request("GET", "/api/v1/messages?status=failed", token=server.login("admin"))[1]
+    return next(m["id"] for m in listed["messages"] if m["ticket_id"] == issued["id"])
 
 
 def _fill(value, names: dict[str, str]):
@@ -194,7 +204,7 @@ def test_role_against_action(office, bystander, caller: Caller, name: str):
     case = CASES[name]
     server = office.server
     names = {"ticket": bystander, "workplace": caller.workplace or "window_1", "help": "1",
-             "slot": "2026-01-01T10:00"}
+             "slot": "2026-01-01T10:00", "message": "1"}
     ticket_id = None
     if allowed(caller, case):
         if case.state:
@@ -209,6 +219,8 @@ def test_role_against_action(office, bystander, caller: Caller, name: str):
                                           token=server.login("admin"))
             assert status == 200 and free["slots"], free
             names["slot"] = free["slots"][0]["at"]
+        if name == "message resend":
+            names["message"] = str(_failed_message(server))
 
     status, answer = _send(server, case.method, _fill(case.path, names), office.token(caller),
                            _fill(case.body, names))
@@ -414,8 +426,7 @@ def test_docs_permissions_table_matches_the_code():
     assert documented_permissions(text) == {action: set(roles) for action, roles in API_ACTIONS.items()}
     assert regenerated(text) == text, "regenerate with: python -m tests.test_permissions"
     for name, case in CASES.items():  # every action's API call is listed under its permission
-        path = re.sub(r"\{(\w+)\}", lambda m: "{" + {"ticket": "id", "workplace": "id",
-                                                      "help": "id"}[m.group(1)] + "}", case.path)
+        path = re.sub(r"\{(\w+)\}", lambda m: "{id}", case.path)  # ticket, workplace, help, message
         assert f"`{case.method} {path}" in text, (name, path)
 
 

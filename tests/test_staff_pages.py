@@ -81,6 +81,7 @@ PAGES = {  # path: names allowed (200); everyone else gets 403
     "/staff/data/workplace/window_3": {"curator1"},
     "/staff/data/restorable": CONSOLE,
     "/staff/appointments": {*CONSOLE, "callcentre", "curator1"},
+    "/staff/messages": {*CONSOLE, "manager"},
 }
 
 

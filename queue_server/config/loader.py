@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import urllib.parse
 import zoneinfo
 from dataclasses import fields
 from datetime import date, time
@@ -18,6 +19,7 @@ from typing import TypeVar
 from queue_server.config.errors import ConfigError
 from queue_server.config.locator import KeyLocator
 from queue_server.config.reader import MISSING, Context, Table, suggest
+from queue_server.domain.notify import Notifications, Retention, SmsGateway, Smtp
 from queue_server.domain.office import (
     LANGUAGES,
     Calendar,
@@ -47,11 +49,13 @@ TOP_KEYS = (
     "services",
     "life_situations",
     "schedules",
+    "notifications",
+    "retention",
 )
 CALENDAR_KEYS = ("holidays", "shortened")
 SCHEDULE_KEYS = ("queue", "days", "slot_min", "capacity", "lunch", "horizon_days")
 MAX_HORIZON_DAYS = 366
-OFFICE_KEYS = ("id", "name", "time_zone", "languages")
+OFFICE_KEYS = ("id", "name", "time_zone", "languages", "public_url")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RULE_KEYS = tuple(f.name for f in fields(Rules))
 END_OF_DAY = ("cancel", "keep")
@@ -76,6 +80,13 @@ MAX_TILES = 8  # citizen and business tiles the kiosk screen holds
 UNSPOKEN_LETTERS = "ЙЪЬЫЁ"
 # Latin capitals that look like Cyrillic ones: "A" and "А" on one screen are one prefix.
 _LOOKALIKE = str.maketrans("ABEKMHOPCTXY", "АВЕКМНОРСТХУ")
+NOTIFICATION_KEYS = ("near_people_ahead", "attempts", "backoff_seconds", "give_up_minutes",
+                     "reminder_hour", "file_outbox", "sms", "email")
+SMS_KEYS = ("url", "sender", "username", "password", "format", "to_field", "text_field",
+            "sender_field", "id_field", "ok_contains", "timeout_seconds")
+SMS_FORMATS = ("json", "form")
+SMTP_KEYS = ("host", "port", "sender", "username", "password", "starttls", "timeout_seconds")
+RETENTION_KEYS = ("personal_days",)
 _HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})")
 
 T = TypeVar("T")
@@ -131,6 +142,10 @@ def build_office(ctx: Context, data: dict, pictogram_dir: Path) -> Office:
     time_zone = _time_zone(head)
     hours = _hours(root.table("hours", WEEKDAYS))
     rules = _rules(root.table("rules", RULE_KEYS, default={}))
+    public_url = _public_url(head)
+    notifications = _notifications(root.table("notifications", NOTIFICATION_KEYS, default={}))
+    retention = Retention(root.table("retention", RETENTION_KEYS, default={}).integer(
+        "personal_days", Retention.personal_days))
 
     zones = _unique(
         [(t, Zone(t.ident("id"), t.text("name"))) for t in root.tables("zones", ("id", "name"))]
@@ -176,6 +191,9 @@ def build_office(ctx: Context, data: dict, pictogram_dir: Path) -> Office:
         calendar=calendar,
         schedules=tuple(schedules.values()),
         source=ctx.file,
+        public_url=public_url,
+        notifications=notifications,
+        retention=retention,
     )
 
 
@@ -307,6 +325,68 @@ def _rules(table: Table) -> Rules:
         appointment_late_min=table.integer(
             "appointment_late_min", default.appointment_late_min, minimum=0
         ),
+    )
+
+
+def _public_url(head: Table) -> str:
+    """``https://queue.example.ru`` (a path prefix allowed), without the trailing slash."""
+    if not head.has("public_url"):
+        return ""
+    value = head.string("public_url").strip()
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise head.error("public_url", f'must be an address like "https://queue.example.ru", not {value!r}')
+    return value.rstrip("/")
+
+
+def _notifications(table: Table) -> Notifications:
+    default = Notifications()
+    sms = table.table("sms", SMS_KEYS, default={})
+    email = table.table("email", SMTP_KEYS, default={})
+    return Notifications(
+        near_people_ahead=table.integer("near_people_ahead", default.near_people_ahead, minimum=0),
+        attempts=table.integer("attempts", default.attempts),
+        backoff_seconds=table.number("backoff_seconds", default.backoff_seconds),
+        give_up_minutes=table.integer("give_up_minutes", default.give_up_minutes),
+        reminder_hour=_hour(table, "reminder_hour", default.reminder_hour),
+        file_outbox=table.string("file_outbox", default.file_outbox),
+        sms=_sms(sms) if sms.data else None,
+        email=_smtp(email) if email.data else None,
+    )
+
+
+def _hour(table: Table, key: str, default: int) -> int:
+    value = table.integer(key, default, minimum=0)
+    if value > 23:
+        raise table.error(key, f"must be an hour from 0 to 23, not {value}")
+    return value
+
+
+def _sms(t: Table) -> SmsGateway:
+    url = t.string("url")
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise t.error("url", f'must be the gateway\'s http(s) address, not {url!r}')
+    d = SmsGateway(url="", sender="")
+    return SmsGateway(
+        url=url, sender=t.string("sender"), username=t.string("username", d.username),
+        password=t.string("password", d.password), format=t.string("format", d.format, choices=SMS_FORMATS),
+        to_field=t.string("to_field", d.to_field), text_field=t.string("text_field", d.text_field),
+        sender_field=t.string("sender_field", d.sender_field), id_field=t.string("id_field", d.id_field),
+        ok_contains=t.string("ok_contains", d.ok_contains),
+        timeout_seconds=t.number("timeout_seconds", d.timeout_seconds),
+    )
+
+
+def _smtp(t: Table) -> Smtp:
+    d = Smtp(host="", sender="")
+    port = t.integer("port", d.port)
+    if port > 65535:
+        raise t.error("port", f"must be a port from 1 to 65535, not {port}")
+    return Smtp(
+        host=t.string("host"), sender=t.string("sender"), port=port,
+        username=t.string("username", d.username), password=t.string("password", d.password),
+        starttls=t.boolean("starttls", d.starttls),
+        timeout_seconds=t.number("timeout_seconds", d.timeout_seconds),
     )
 
 

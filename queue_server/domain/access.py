@@ -57,6 +57,8 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "book appointments": ("call_centre", "curator", *_HALL),
     "check in": ("kiosk", *_HALL),
     "meet at the door": _HALL,
+    "read messages": (*_HALL, "manager"),  # the outbox: failed and pending messages to visitors
+    "resend messages": _HALL,
 }
 
 
@@ -87,6 +89,8 @@ STAFF_PAGES: dict[str, tuple[str, ...]] = {  # staff page or form action: roles 
     "operator.workplace": _OPERATORS,  # pick or change the workplace
     "console": _HALL,
     "appointments": ("call_centre", "curator", *_HALL),
+    "messages": (*_HALL, "manager"),  # messages to visitors: failed, pending; resend
+    "messages.resend": _HALL,
     "accounts": ("admin",),
     "accounts.create": ("admin",),
     "accounts.update": ("admin",),

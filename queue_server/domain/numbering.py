@@ -6,6 +6,7 @@ Chelny (UTC+3) a ticket issued at 23:30 UTC belongs to the next local day.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,3 +26,27 @@ def printed_number(prefix: str, seq: int) -> str:
 def spoken_number(prefix: str, seq: int) -> str:
     """What the voice says: ``А 12`` — a letter, then the number without leading zeros."""
     return f"{prefix} {seq}"
+
+
+# Tatar ordinals take -нчы after a back-vowel number word (алты, тугыз, ун, утыз,
+# кырык, алтмыш, туксан) and -нче otherwise (беренче, бишенче, егерменче, йөзенче).
+_TATAR_BACK_UNITS = {"6", "9"}
+_TATAR_BACK_TENS = {"1", "3", "4", "6", "9"}  # ун, утыз, кырык, алтмыш, туксан
+
+
+def tatar_ordinal(place: str) -> str:
+    """"5" -> "5 нче", "6" -> "6 нчы"; a place that is not a plain number stays as it is."""
+    digits = place.strip()
+    if not re.fullmatch(r"\d{1,6}", digits):
+        return digits
+    number = int(digits)
+    if number == 0:
+        return digits
+    units, tens = number % 10, (number // 10) % 10
+    if units:
+        back = str(units) in _TATAR_BACK_UNITS
+    elif tens:
+        back = str(tens) in _TATAR_BACK_TENS
+    else:  # йөзенче, меңенче
+        back = False
+    return f"{digits} {'нчы' if back else 'нче'}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from queue_server.domain.notify import Notifications, Retention
+
 LANGUAGES: tuple[str, ...] = ("ru", "tt", "en")
 DEFAULT_LANGUAGE = "ru"
 
@@ -156,6 +158,9 @@ class Office:
     calendar: Calendar = Calendar()
     schedules: tuple[Schedule, ...] = ()
     source: str = field(default="", compare=False)  # the file it came from
+    public_url: str = ""  # the office's address from the street: QR codes and the status page
+    notifications: Notifications = field(default_factory=Notifications)
+    retention: Retention = field(default_factory=Retention)
 
     def queue(self, queue_id: str) -> Queue:
         return _by_id(self.queues, queue_id, "queue")

@@ -17,6 +17,7 @@ from queue_server.eventbus import EventBus
 from queue_server.service.accounts import Accounts
 from queue_server.service.appointments import Appointments
 from queue_server.service.context import Context
+from queue_server.service.delivery import Worker, channels_for
 from queue_server.service.desk import Desk
 from queue_server.service.errors import (
     BadRequest,
@@ -27,6 +28,8 @@ from queue_server.service.errors import (
     SignInRefused,
     Unauthorized,
 )
+from queue_server.service.notifier import Notifier
+from queue_server.service.status import StatusBoard
 from queue_server.service.tickets import Tickets
 from queue_server.store.database import DATABASE_NAME, Store
 
@@ -46,10 +49,15 @@ class Services:
         self.bus = context.bus
         self.now = context.now
         self.today = context.today
-        self.tickets = Tickets(context)
+        self.notifier = Notifier(context)
+        self.tickets = Tickets(context, self.notifier)
+        self.status = StatusBoard(context, self.tickets)
+        # Started by `queue-server run` (cli._serve); tests drive it with deliver_due().
+        self.delivery = Worker(context, self.notifier,
+                               channels_for(office.notifications, store.path.parent, office.id))
         self.desk = Desk(context)
         self.accounts = Accounts(context)
-        self.appointments = Appointments(context, self.tickets)
+        self.appointments = Appointments(context, self.tickets, self.notifier)
 
     def close(self) -> None:
         self.store.close()

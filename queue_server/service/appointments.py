@@ -17,15 +17,17 @@ from datetime import date, datetime, timedelta
 
 from queue_server.domain import limits
 from queue_server.domain import schedule as sch
+from queue_server.domain.notify import Booking
 from queue_server.domain.office import UnknownId
 from queue_server.service.context import Context
 from queue_server.service.errors import BadRequest, NotFound, Refused
+from queue_server.service.notifier import Notifier
 from queue_server.service.tickets import Issued, Tickets
 from queue_server.store import appointments as repo
 from queue_server.store.appointments import Appointment
+from queue_server.store.audit import record_audit
 
 __all__ = ["Appointment", "Appointments", "CheckedIn"]
-from queue_server.store.audit import record_audit
 
 MAX_SEARCH_DAYS = 90
 WRONG_CODES_ALLOWED = 5  # wrong codes from one kiosk before it must wait
@@ -41,11 +43,12 @@ class CheckedIn:
 
 
 class Appointments:
-    def __init__(self, context: Context, tickets: Tickets):
+    def __init__(self, context: Context, tickets: Tickets, notifier: Notifier):
         self._ctx = context
         self._store = context.store
         self._office = context.office
         self._tickets = tickets
+        self._notifier = notifier
         self._wrong_codes: dict[str, tuple[int, float]] = {}  # device: (count, first at)
         self._wrong_lock = threading.Lock()
 
@@ -171,6 +174,8 @@ class Appointments:
                 raise Refused("slot_full", f"slot: {slot:%Y-%m-%d %H:%M} has no place left")
             record_audit(db, actor=actor, action="appointment.booked", at=self._ctx.now(),
                          detail=f"#{new_id} {schedule.queue} {repo.slot_text(slot)}")
+            booked = repo.get(db, new_id)
+            self._send_booking_messages(db, booked)
         return self.get(new_id)
 
     def move(self, appointment_id: int, *, slot: datetime, actor: str,
@@ -187,12 +192,15 @@ class Appointments:
             record_audit(db, actor=actor, action="appointment.moved", at=self._ctx.now(),
                          detail=f"#{appointment_id} {repo.slot_text(current.slot_at)} → "
                                 f"{schedule.queue} {repo.slot_text(slot)}")
+            self._notifier.cancel_booking_messages(current.code, db=db)
+            self._send_booking_messages(db, repo.get(db, appointment_id))
         return self.get(appointment_id)
 
     def cancel(self, appointment_id: int, *, actor: str) -> Appointment:
         with self._store.write() as db:
-            self._still_booked(appointment_id)
+            current = self._still_booked(appointment_id)
             repo.set_status(db, appointment_id, repo.CANCELLED, changed_at=self._ctx.now().isoformat())
+            self._notifier.cancel_booking_messages(current.code, db=db)
             record_audit(db, actor=actor, action="appointment.cancelled", at=self._ctx.now(),
                          detail=f"#{appointment_id}")
         return self.get(appointment_id)
@@ -207,6 +215,17 @@ class Appointments:
             record_audit(db, actor=actor, action="appointment.door_help_taken", at=self._ctx.now(),
                          detail=f"#{appointment_id} {repo.slot_text(found.slot_at)}")
         return self.get(appointment_id)
+
+    def _send_booking_messages(self, db, booked: Appointment) -> None:
+        """Confirmation and day-before reminder, in the booking's own transaction; only
+        with the visitor's consent and an address to send to."""
+        if not (booked.consent and (booked.phone or booked.email)):
+            return
+        language = self._office.languages[0]
+        self._notifier.enqueue_booking_messages(Booking(
+            code=booked.code, at=self.to_moment(booked.slot_at), language=language,
+            name=booked.name, phone=booked.phone, email=booked.email,
+            place=self._office.name.get(language)), db=db)
 
     def _still_booked(self, appointment_id: int) -> Appointment:
         found = repo.get(self._store.db, appointment_id)
@@ -266,6 +285,8 @@ class Appointments:
 
         def mark_checked_in(db, ticket) -> None:
             repo.set_status(db, found.id, repo.CHECKED_IN, changed_at=stamp, ticket_id=ticket.id)
+            if found.consent and found.phone:  # «your turn is near» to the booked phone
+                self._notifier.add_contact(db, ticket, found.phone)
 
         issued = self._tickets.issue(
             life_situation=found.life_situation, language=language, priority=False, actor=actor,

@@ -61,6 +61,9 @@ class Projection:
     def open_tickets(self) -> list[Ticket]:
         return list(self._open.values())
 
+    def open_ticket(self, ticket_id: str) -> Ticket | None:
+        return self._open.get(ticket_id)
+
     def line_size(self, queue_id: str) -> int:
         return self._line_size.get(queue_id, 0)
 
@@ -91,10 +94,12 @@ class Context:
         self.bus = bus
         self.zone = ZoneInfo(office.time_zone)
         self.projection = Projection(store, office)
+        self.last_seq = repo.last_seq(store.db)  # the newest committed event
         store.publisher = self._committed
 
     def _committed(self, items: list[ev.StoredEvent]) -> None:
         self.projection.committed(items)
+        self.last_seq = max(self.last_seq, items[-1].seq)
         self.bus.publish(items)
 
     def now(self) -> datetime:

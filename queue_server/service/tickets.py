@@ -20,6 +20,7 @@ from queue_server.domain.office import UnknownId
 from queue_server.domain.tickets import Status, Ticket, apply
 from queue_server.service.context import Context
 from queue_server.service.errors import BadRequest, Busy, NotFound, Refused
+from queue_server.service.notifier import Notifier
 from queue_server.store import desk as desk_store
 from queue_server.store import tickets as repo
 
@@ -34,6 +35,7 @@ class Issued:
     people_ahead: int
     estimated_wait_min: int
     print_requested: bool = False  # a kiosk was asked to print it (print_on)
+    phone_refused: str | None = None  # why a phone left for messages was not accepted
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,9 @@ def new_ticket_id() -> str:
 
 
 class Tickets:
-    def __init__(self, context: Context):
+    def __init__(self, context: Context, notifier: Notifier):
         self._ctx = context
+        self._notifier = notifier
         self._store = context.store
         self._office = context.office
         self._seen = context.projection
@@ -147,7 +150,7 @@ class Tickets:
         self, *, life_situation: str, language: str, priority: bool, actor: str,
         request_id: str | None = None, appointment_at: datetime | None = None,
         print_on: str | None = None, in_hours_only: bool = False,
-        also: Callable[[object, Ticket], None] | None = None,
+        also: Callable[[object, Ticket], None] | None = None, phone: str | None = None,
     ) -> Issued:
         """Issue a ticket; with ``print_on``, also ask that kiosk to print it.
 
@@ -155,6 +158,8 @@ class Tickets:
         refusal ``office_closed`` with the next opening time; staff at the desk may
         still issue.  ``also(db, ticket)`` runs inside the same transaction when a new
         ticket is made (a check-in marks its booking there: both or neither).
+        ``phone``: the visitor's number for «your turn is near», kept with the ticket
+        (a refused one is answered in ``phone_refused``; the ticket is issued anyway).
 
         The print request is recorded in the same transaction as the issue.  A
         repeated ``request_id`` answers the first ticket and never prints a second
@@ -171,6 +176,7 @@ class Tickets:
         if in_hours_only:
             self.check_open()
         queue = self._office.queue(situation.queue)
+        phone_refused = None
         with self._store.write() as db:
             if request_id and (existing := repo.ticket_by_request(db, request_id)):
                 ticket, created = existing, False
@@ -190,6 +196,8 @@ class Tickets:
                 if also is not None:
                     also(db, ticket)
                 created, print_requested = True, False
+                if phone:
+                    phone_refused = self._notifier.add_contact(db, ticket, phone)
                 if not priority and appointment_at is None:
                     # A new arrival is last in its shared line: all who wait there are ahead.
                     ahead = self._seen.line_size(queue.id)
@@ -204,7 +212,7 @@ class Tickets:
                 # The ticket itself is unchanged: only the event is stored, with its state.
                 self._store.publish_on_commit(repo.append_events(db, [request], [ticket]))
                 print_requested = True
-        return Issued(ticket, created, ahead, wait, print_requested)
+        return Issued(ticket, created, ahead, wait, print_requested, phone_refused)
 
     def check_open(self) -> None:
         """Refuse with ``office_closed`` (and when it opens) outside the office's hours."""

@@ -40,6 +40,9 @@ class Store:
                  per_greenlet: bool | None = None):
         self.path = path
         self.publisher = publisher
+        # Runs inside each write transaction, just before COMMIT, with what it recorded:
+        # rows that must exist exactly when those events do (the notifier's outbox).
+        self.before_commit: Callable[[sqlite_utils.Database, list], None] | None = None
         self._local = threading.local()
         self._write_lock = threading.Lock()
         if per_greenlet is None:
@@ -66,6 +69,8 @@ class Store:
             db.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield db
+                if self._local.pending and self.before_commit is not None:
+                    self.before_commit(db, self._local.pending)
             except BaseException:
                 db.conn.rollback()
                 raise

@@ -174,3 +174,39 @@ def m004_appointments(db: sqlite_utils.Database) -> None:
     # Covers the free-slot count (places taken per slot of a queue): no table reads.
     db.execute("CREATE INDEX appointments_slot ON appointments (queue, slot_at, status)")
     db.execute("CREATE INDEX appointments_status ON appointments (status, slot_at)")
+
+
+@migrations()
+def m006_outbox_contacts(db: sqlite_utils.Database) -> None:
+    """Messages to visitors (written in the transaction of the event that causes them)
+    and the phone numbers visitors left at the kiosk for them."""
+    db.execute("""
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            ticket_id TEXT,
+            booking TEXT,
+            dedupe TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            sent_at TEXT,
+            last_error TEXT
+        )""")
+    # The worker reads only what is due: independent of how many were ever sent.
+    db.execute("""CREATE INDEX outbox_due ON outbox (next_attempt_at)
+                  WHERE status IN ('pending', 'sending')""")
+    db.execute("CREATE INDEX outbox_created ON outbox (created_at)")
+    db.execute("""
+        CREATE TABLE contacts (
+            ticket_id TEXT PRIMARY KEY REFERENCES tickets(id),
+            phone TEXT,
+            language TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""")

@@ -71,8 +71,10 @@ def _register_pages(app: Flask) -> None:
     from displays import blueprint as display_blueprint
     from queue_server.web import home
     from queue_server.web.staff import blueprint as staff_blueprint
+    from queue_server.web.visitor import blueprint as visitor_blueprint
 
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(visitor_blueprint)
     app.register_blueprint(staff_blueprint)
     app.register_blueprint(display_blueprint)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server import __version__
+from queue_server.domain import notify
 from queue_server.web.api import blueprint
 from queue_server.web.api.contract import ERROR_CODES, stream_message_audiences
 
@@ -62,7 +63,7 @@ def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
 
 
 TICKET_ACTIONS = ["call", "recall", "start", "redirect", "postpone", "no-show", "restore",
-                  "finish", "cancel", "priority", "situation"]
+                  "finish", "cancel", "priority", "situation", "phone"]
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "reason"], "properties": {
@@ -79,7 +80,12 @@ SCHEMAS: dict[str, Any] = {
                        "description": "retry key: the same id answers the same ticket"},
         "print_on": {"type": "string", "maxLength": 64, "example": "kiosk-1",
                      "description": "administrator, admin: a registered kiosk prints the "
-                                    "ticket (event ticket.print_requested)"}}},
+                                    "ticket (event ticket.print_requested)"},
+        "phone": {"type": "string", "maxLength": 64, "example": "+7 912 345-67-89",
+                  "description": "optional: a Russian mobile for «your turn is near» and «you are "
+                                 "called»; a refused one never refuses the ticket"},
+        "phone_consent": {"type": "boolean",
+                          "description": "must be true with a phone: the visitor saw the consent line"}}},
     "Ticket": {"type": "object", "properties": {
         "id": {"type": "string"}, "number": {"type": "string", "example": "А012"},
         "spoken_number": {"type": "string", "example": "А 12"},
@@ -92,7 +98,17 @@ SCHEMAS: dict[str, Any] = {
         "life_situation": {"type": "string", "description": "staff, and the issuing kiosk"},
         "priority": {"type": "boolean", "description": "staff only"},
         "print_requested": {"type": "boolean",
-                            "description": "issue with print_on: the kiosk was asked to print"}}},
+                            "description": "issue with print_on: the kiosk was asked to print"},
+        "phone_accepted": {"type": "boolean", "description": "issue with a phone: it was taken"},
+        "phone_refused": {"type": "string", "description": "issue with a phone: why it was not"}}},
+    "Message": {"type": "object", "description": "a message to a visitor (outbox)", "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(notify.KINDS)},
+        "channel": {"type": "string", "enum": [notify.SMS, notify.EMAIL]},
+        "recipient": {"type": "string", "description": "masked: +7…6789, a…@mail.ru"},
+        "status": {"type": "string", "enum": list(notify.STATUSES)},
+        "attempts": {"type": "integer"}, "last_error": {"type": "string", "nullable": True},
+        "created_at": {"type": "string"}, "next_attempt_at": {"type": "string"},
+        "sent_at": {"type": "string", "nullable": True}}},
     "TicketAction": {"type": "object", "description": "fields depend on the action", "properties": {
         "workplace": {"type": "string", "description": "call: calling workplace; redirect: destination"},
         "queue": {"type": "string", "description": "redirect: destination queue"},
@@ -101,7 +117,9 @@ SCHEMAS: dict[str, Any] = {
         "minutes": {"type": "number", "description": "postpone: back by itself after"},
         "services": {"type": "array", "items": {"type": "string"}},
         "result": {"type": "string"}, "reason": {"type": "string"},
-        "priority": {"type": "boolean"}, "life_situation": {"type": "string"}}},
+        "priority": {"type": "boolean"}, "life_situation": {"type": "string"},
+        "phone": {"type": "string", "description": "phone (kiosk): a Russian mobile for messages"},
+        "phone_consent": {"type": "boolean", "description": "phone: must be true"}}},
     "NewAppointment": {"type": "object", "required": ["slot"], "properties": {
         "queue": {"type": "string", "example": "curator",
                   "description": "a queue with a schedule; or give life_situation"},
@@ -217,6 +235,12 @@ PATHS: dict[str, dict[str, Any]] = {
         "A kiosk checks a booking in: a ticket ranked as an appointment",
         {"201": _json("Checked in", _ref("Ticket")), "429": _json("Too many wrong codes")},
         body=_ref("CheckIn"))},
+    "/messages": {"get": _op(
+        "Messages to visitors not yet sent or failed (?status=failed,pending,sending,sent,cancelled)",
+        {"200": _json("Messages and counts per status")})},
+    "/messages/{message_id}/resend": {"post": _op(
+        "Send a failed message again, with fresh attempts", {"200": _json("The message", _ref("Message"))},
+        params=[_path_param("message_id", "integer")])},
     "/openapi.json": {"get": _op("This document", {"200": _json("OpenAPI 3.0")}, public=True)},
 }
 

@@ -18,6 +18,9 @@ def issue_ticket():
     principal = current_principal()
     request_id = field(body, "request_id", str, default=None, max_length=64)
     print_on = field(body, "print_on", str, default=None, max_length=64)
+    phone = field(body, "phone", str, default=None, max_length=64)
+    if phone is not None:
+        _check_consent(body)
     if print_on is not None and not principal.may("print on a kiosk"):
         raise Forbidden(f"{principal.role} may not print on a kiosk")
     issued = services().tickets.issue(
@@ -28,12 +31,17 @@ def issue_ticket():
         request_id=request_id,
         print_on=print_on,
         in_hours_only=not principal.is_staff,  # staff may still issue at the desk
+        phone=phone or None,
     )
     view = ticket_with_position(services(), issued.ticket, staff=principal.is_staff,
                                 life_situation=True,
                                 position=(issued.people_ahead, issued.estimated_wait_min))
     if print_on is not None:
         view["print_requested"] = issued.print_requested
+    if phone:  # the kiosk says whether the number was taken; never echoes the number
+        view["phone_accepted"] = issued.phone_refused is None
+        if issued.phone_refused:
+            view["phone_refused"] = issued.phone_refused
     return view, 201 if issued.created else 200
 
 
@@ -84,6 +92,7 @@ ACTION_PERMISSION = {
     "restore": "restore tickets",
     "priority": "change priority",
     "situation": "change life situation",
+    "phone": "issue tickets",  # the kiosk's ticket screen: a phone for «your turn is near»
 }
 
 
@@ -99,6 +108,8 @@ def _act(ticket_id: str, action: str):
     tickets = services().tickets
     principal = current_principal()
     body = json_body(optional=True)
+    if action == "phone":
+        return _leave_phone(ticket_id, body)
     ticket = tickets.ticket(ticket_id)
     actor = principal.actor
     if action == "call":
@@ -118,6 +129,19 @@ def _act(ticket_id: str, action: str):
         at = {"workplace": acting_workplace(principal, ticket, body), "actor": actor}
         result = _serve(tickets, action, ticket_id, body, at)
     return ticket_with_position(services(), result, staff=True)
+
+
+def _leave_phone(ticket_id: str, body: dict):
+    phone = field(body, "phone", str, max_length=64)
+    _check_consent(body)
+    refused = services().notifier.leave_phone(ticket_id, phone)
+    return {"phone_accepted": refused is None, **({"phone_refused": refused} if refused else {})}
+
+
+def _check_consent(body: dict) -> None:
+    if field(body, "phone_consent", bool, default=False) is not True:
+        raise BadRequest("phone_consent: must be true when a phone is given (the visitor agreed "
+                         "to the consent line)")
 
 
 def _serve(tickets, action: str, ticket_id: str, body: dict, at: dict) -> Ticket:

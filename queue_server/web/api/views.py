@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.events import StoredEvent, TicketPrintRequested
+from queue_server.domain.notify import masked
 from queue_server.domain.office import Office, UnknownId
 from queue_server.domain.tickets import Ticket
 from queue_server.service import Services
@@ -38,6 +39,17 @@ def _stored_time(value: str | None, office: Office) -> str | None:
 def device_for(device: dict[str, Any], office: Office) -> dict[str, Any]:
     """A kiosk or display with its last printer report, the report's time in office time."""
     return {**device, "seen_at": _stored_time(device.get("seen_at"), office)}
+
+
+def message_for(message: dict[str, Any], office: Office) -> dict[str, Any]:
+    """An outbox message for the administrator: the address masked, the text left out."""
+    return {
+        "id": message["id"], "kind": message["kind"], "channel": message["channel"],
+        "recipient": masked(message["recipient"]), "status": message["status"],
+        "attempts": message["attempts"], "last_error": message["last_error"],
+        "ticket_id": message["ticket_id"], "booking": message["booking"],
+        **{key: _stored_time(message[key], office) for key in ("created_at", "next_attempt_at", "sent_at")},
+    }
 
 
 def help_call_for(call: dict[str, Any], office: Office) -> dict[str, Any]:
@@ -100,9 +112,15 @@ def ticket_with_position(services: Services, ticket: Ticket, *, staff: bool,
     view.update(
         people_ahead=ahead, estimated_wait_min=wait,
         issued_at=local_time(ticket.issued_at, services.office),
-        status_url=f"/api/v1/tickets/{ticket.id}",
+        status_url=status_url(ticket, services.office),
     )
     return view
+
+
+def status_url(ticket: Ticket, office: Office) -> str:
+    """The visitor's status page (the QR code): on the office's public address when it has
+    one, so it opens from the street; otherwise relative, completed by the kiosk."""
+    return f"{office.public_url}/t/{ticket.id}"
 
 
 PUBLIC_EVENT_TYPES = frozenset(stream_event_types(staff=False))
@@ -155,7 +173,7 @@ def print_request_for_kiosk(stored: StoredEvent, office: Office) -> dict[str, An
             "people_ahead": event.people_ahead,
             "estimated_wait_min": event.estimated_wait_min,
             "issued_at": local_time(ticket.issued_at, office),
-            "status_url": f"/api/v1/tickets/{ticket.id}",
+            "status_url": status_url(ticket, office),
         },
     }
 

@@ -44,6 +44,7 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     appointments,
     console,
     errors,
+    messages,
     operator,
     page_context,
     page_data,
@@ -51,5 +52,5 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     speech,
 )
 
-__all__ = ["accounts", "appointments", "blueprint", "console", "errors", "operator", "page_context",
-           "page_data", "signin", "speech"]
+__all__ = ["accounts", "appointments", "blueprint", "console", "errors", "messages", "operator",
+           "page_context", "page_data", "signin", "speech"]

@@ -95,3 +95,7 @@ class BookingForm(StaffForm):
     consent = BooleanField()
     needs_help = BooleanField()
     companion = BooleanField()
+
+
+class ResendForm(StaffForm):
+    """One «send again» button on the messages page (the CSRF token is all it carries)."""
