@@ -17,6 +17,8 @@ from queue_server.service.accounts import Accounts
 from queue_server.service.context import Context
 from queue_server.service.desk import Desk
 from queue_server.service.errors import BadRequest, Busy, Forbidden, NotFound, SignInRefused, Unauthorized
+from queue_server.service.feedback import Feedback
+from queue_server.service.reports import Reports
 from queue_server.service.tickets import Tickets
 from queue_server.store.database import DATABASE_NAME, Store
 
@@ -39,6 +41,8 @@ class Services:
         self.tickets = Tickets(context)
         self.desk = Desk(context)
         self.accounts = Accounts(context)
+        self.reports = Reports(context)
+        self.feedback = Feedback(context)
 
     def close(self) -> None:
         self.store.close()

@@ -79,6 +79,20 @@ class Store:
         """Queue recorded events to be published when the current write commits."""
         self._local.pending.extend(items)
 
+    @contextmanager
+    def read_only(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own that can only read: long report queries run on it and
+        see one snapshot without ever taking, or waiting for, the write lock (WAL)."""
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                               check_same_thread=False, timeout=10)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA cache_size = -16384")
+            conn.execute("BEGIN")  # one snapshot for every query of the report
+            yield conn
+        finally:
+            conn.close()
+
     def close(self) -> None:
         if self._connections is not None:
             self._connections.close()

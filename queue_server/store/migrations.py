@@ -138,3 +138,28 @@ def m003_numbers_from_the_tickets(db: sqlite_utils.Database) -> None:
     "tickets of a day", so the extra day index goes too."""
     db.execute("DROP TABLE counters")
     db.execute("DROP INDEX tickets_day")
+
+
+@migrations()
+def m005_feedback_and_report_indexes(db: sqlite_utils.Database) -> None:
+    """Visitors' ratings (one per visit: the unique ticket_id; phone and paper ones may
+    have none) with the staff's response; and a partial index that finds the
+    workplaces' status changes for the reports without reading the whole log."""
+    db.execute("""
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id TEXT UNIQUE REFERENCES tickets(id),
+            at TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            reasons TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            workplace TEXT,
+            recorded_by TEXT,
+            response TEXT NOT NULL DEFAULT '',
+            responded_by TEXT,
+            responded_at TEXT
+        )""")
+    db.execute("CREATE INDEX feedback_at ON feedback (at)")
+    db.execute("""CREATE INDEX events_workplace_status ON events (at)
+                  WHERE type = 'workplace.status_changed'""")

@@ -1,0 +1,131 @@
+"""The quality reports, the live "today" view and the regional export of the event log.
+
+Every read runs on a read-only connection of its own (``Store.read_only``), so a
+long report never takes the write lock a kiosk needs to issue a ticket.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from queue_server.domain import reports as rep
+from queue_server.domain.office import UnknownId
+from queue_server.service.context import Context
+from queue_server.service.errors import BadRequest
+from queue_server.store import reports as report_store
+
+EXPORT_SCHEMA = "odno-okno.events/1"  # docs/reports.md describes it; bump on any change
+EXPORT_FORMATS = ("jsonl", "csv")
+
+
+@dataclass(frozen=True)
+class Report:
+    period: rep.Period
+    filters: rep.Filters
+    norm_min: float
+    appointment_norm_min: float
+    summary: rep.Summary
+    by_queue: list[rep.GroupRow]
+    by_workplace: list[rep.GroupRow]
+    by_staff: list[rep.GroupRow]
+    trajectories: list[tuple[tuple[str, ...], int]]
+    transitions: list[tuple[str, str, int]]
+    load: dict[tuple[int, int], int]
+    on_duty: dict[tuple[int, int], float]
+    satisfaction: rep.Satisfaction
+    complex_services: list[tuple[str, str, int, int]]
+    registry: list[rep.Visit]
+
+
+class Reports:
+    def __init__(self, context: Context):
+        self._ctx = context
+        self._store = context.store
+        self._office = context.office
+
+    def check_filters(self, filters: rep.Filters) -> rep.Filters:
+        """Unknown ids are refused with the field's name; a known id that matches nothing is fine."""
+        checks = (("life_situation", self._office.life_situation), ("queue", self._office.queue),
+                  ("workplace", self._office.workplace))
+        for name, lookup in checks:
+            value = getattr(filters, name)
+            if value:
+                try:
+                    lookup(value)
+                except UnknownId:
+                    what = name.replace("_", " ")
+                    raise BadRequest(f"{name}: no {what} {value!r} in this office") from None
+        return filters
+
+    def report(self, period: rep.Period, filters: rep.Filters) -> Report:
+        self.check_filters(filters)
+        rules = self._office.rules
+        zone = self._office.time_zone
+        since, before = period.instants(zone)
+        with self._store.read_only() as conn:
+            rows = report_store.visit_rows(conn, period.start, period.end)
+            visits = rep.build_visits(rows, report_store.visit_events(conn, period.start, period.end))
+            changes = report_store.status_changes(conn, before)
+            ratings = report_store.ratings(conn, since, before)
+        chosen = rep.select(visits.values(), filters)
+        norm, booked_norm = rules.wait_norm_min, rules.appointment_wait_norm_min
+        return Report(
+            period=period, filters=filters, norm_min=norm, appointment_norm_min=booked_norm,
+            summary=rep.summary(chosen, filters, norm, booked_norm),
+            by_queue=rep.by_group(chosen, filters, "queue", norm),
+            by_workplace=rep.by_group(chosen, filters, "workplace", norm),
+            by_staff=rep.by_group(chosen, filters, "staff", norm),
+            trajectories=rep.trajectories(chosen),
+            transitions=rep.transitions(chosen),
+            load=rep.load_heat_map(chosen, zone),
+            on_duty=rep.staff_on_duty(changes, period, zone),
+            satisfaction=rep.satisfaction(rep.ratings_in_scope(ratings, chosen, filters), zone),
+            complex_services=rep.complex_services(chosen),
+            registry=rep.registry(chosen),
+        )
+
+    def today(self) -> rep.Today:
+        """Waiting and at the desks from the in-memory projection; the day's waits from the log."""
+        day = self._ctx.today()
+        with self._store.read_only() as conn:
+            rows = report_store.visit_rows(conn, day, day)
+            visits = rep.build_visits(rows, report_store.visit_events(conn, day, day))
+        open_tickets = self._ctx.projection.open_tickets()
+        states = self._ctx.projection.workplace_states()
+        return rep.today(
+            list(visits.values()),
+            waiting=sum(1 for t in open_tickets if t.status.value in ("waiting", "postponed")),
+            being_served=sum(1 for t in open_tickets if t.status.value in ("called", "serving")),
+            workplaces_open=sum(1 for state in states.values() if state.get("status") == "open"),
+            norm_min=self._office.rules.wait_norm_min,
+        )
+
+    def export_events(self, period: rep.Period, fmt: str) -> Iterator[str]:
+        """The event log of ``period`` in the regional schema, as chunks of text to stream."""
+        if fmt not in EXPORT_FORMATS:
+            raise BadRequest(f"format: one of {', '.join(EXPORT_FORMATS)}")
+        since, before = period.instants(self._office.time_zone)
+        office = self._office.id
+        with self._store.read_only() as conn:
+            rows = report_store.events_between(conn, since, before)
+            if fmt == "jsonl":
+                for seq, type_, at, actor, workplace, ticket_id, payload in rows:
+                    yield json.dumps({
+                        "schema": EXPORT_SCHEMA, "office": office, "seq": seq, "type": type_, "at": at,
+                        "actor": actor, "workplace": workplace, "ticket_id": ticket_id,
+                        "payload": json.loads(payload)}, ensure_ascii=False) + "\n"
+                return
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(("schema", "office", *report_store.EXPORT_COLUMNS))
+            for count, row in enumerate(rows, 1):
+                writer.writerow((EXPORT_SCHEMA, office, *row))
+                if count % 2000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
