@@ -58,7 +58,8 @@ def test_filters_narrow_visits_and_legs(month):
     by_situation = reports.report(MONTH, Filters(life_situation="disability")).summary
     assert (by_situation.visits, by_situation.waits, by_situation.returns) == (DAYS, 3 * DAYS, DAYS)
     by_staff = reports.report(MONTH, Filters(staff="psy")).summary
-    assert (by_staff.visits, by_staff.waits, by_staff.wait_mean, by_staff.service_mean) == (DAYS, DAYS, 10.0, 20.0)
+    assert (by_staff.visits, by_staff.waits, by_staff.wait_mean, by_staff.service_mean) \
+        == (DAYS, DAYS, 10.0, 20.0)
     nothing = reports.report(MONTH, Filters(staff="nobody")).summary
     assert (nothing.visits, nothing.waits, nothing.wait_mean, nothing.within_norm) == (0, 0, None, None)
 
@@ -66,7 +67,8 @@ def test_filters_narrow_visits_and_legs(month):
 def test_satisfaction_share_trend_and_reasons(month):
     reports = month[0].reports
     satisfaction = reports.report(MONTH, Filters()).satisfaction
-    assert (satisfaction.ratings, satisfaction.satisfied, satisfaction.share) == (4 * DAYS + 1, 2 * DAYS + 1, 50.5)
+    assert (satisfaction.ratings, satisfaction.satisfied, satisfaction.share) \
+        == (4 * DAYS + 1, 2 * DAYS + 1, 50.5)
     assert satisfaction.by_rating == {1: 0, 2: DAYS, 3: DAYS, 4: DAYS, 5: DAYS + 1}
     assert satisfaction.weekly[0] == ("2026-W49", 16, 50.0)
     assert satisfaction.weekly[2] == ("2026-W51", 21, 52.4)  # with the phone rating of 15 Dec
