@@ -7,7 +7,8 @@ one from a phone call or a paper form, with or without the visit's number.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 from queue_server.domain import feedback as rules
 from queue_server.domain import limits
@@ -19,6 +20,7 @@ from queue_server.store import feedback as feedback_store
 from queue_server.store import reports as report_store
 from queue_server.store import tickets as repo
 
+NUMBER = re.compile(r"^(?P<prefix>\D+?)\s*(?P<seq>\d{1,6})$")
 JOURNAL_DAYS = 31  # the journal page shows this many days back, and everything unanswered
 
 
@@ -76,6 +78,17 @@ class Feedback:
             recent = report_store.ratings(conn, since, now + timedelta(seconds=1))
             waiting = report_store.unanswered(conn)
         return list(reversed(recent)), waiting
+
+    def ticket_by_number(self, day: date, number: str) -> str:
+        """The id of ticket ``number`` ("А012") of ``day``; NotFound when there was none."""
+        match = NUMBER.match(number.strip().upper())
+        ticket_id = None
+        if match:
+            ticket_id = feedback_store.ticket_id_by_number(
+                self._store.db, day.isoformat(), match["prefix"], int(match["seq"]))
+        if ticket_id is None:
+            raise NotFound(f"number: no ticket {number} on {day.isoformat()}")
+        return ticket_id
 
     def visitor_at(self, workplace_id: str) -> str | None:
         """The visit the workplace's tablet may still ask about: finished there moments ago, unrated."""

@@ -45,3 +45,9 @@ def last_finished_at(db: sqlite_utils.Database, workplace: str, since: datetime)
         "AND seq > (SELECT COALESCE(MAX(seq), 0) - 5000 FROM events) ORDER BY seq DESC LIMIT 1",
         [workplace, since.isoformat()]).fetchone()
     return row[0] if row else None
+
+
+def ticket_id_by_number(db: sqlite_utils.Database, day: str, prefix: str, seq: int) -> str | None:
+    row = db.execute("SELECT id FROM tickets WHERE day = ? AND prefix = ? AND seq = ?",
+                     [day, prefix, seq]).fetchone()
+    return row[0] if row else None

@@ -7,6 +7,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 from queue_server.web.api import (  # noqa: E402,F401  (modules register their routes)
     errors,
     events,
+    feedback,
     help_calls,
     office,
     openapi,

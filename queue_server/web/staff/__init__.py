@@ -43,12 +43,14 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     accounts,
     console,
     errors,
+    feedback,
     operator,
     page_context,
     page_data,
+    reports,
     signin,
     speech,
 )
 
-__all__ = ["accounts", "blueprint", "console", "errors", "operator", "page_context", "page_data",
-           "signin", "speech"]
+__all__ = ["accounts", "blueprint", "console", "errors", "feedback", "operator", "page_context", "page_data",
+           "reports", "signin", "speech"]

@@ -1,0 +1,7 @@
+/* Report page: the print button (the print layout is in staff.css, @media print). */
+"use strict";
+
+(() => {
+  const button = document.getElementById("print-report");
+  if (button) button.addEventListener("click", () => window.print());
+})();
