@@ -46,7 +46,8 @@ DEFAULT_DATA = Path("var") / "office"
 DEMO_DATA = Path("var") / "demo"
 DEMO_PASSWORD = "demo"
 DEMO_DEVICES = {"kiosk-1": ("kiosk", "demo-kiosk-token"),
-                "hall-display": ("display", "demo-display-token")}
+                "hall-display": ("display", "demo-display-token"),
+                "feedback-window-3": ("feedback", "demo-feedback-token")}
 # name, role, and the queue whose n-th workplace they sit at (None: no workplace)
 DEMO_STAFF = (
     ("admin", "admin", None, 0),
@@ -60,6 +61,7 @@ DEMO_STAFF = (
     ("employer", "specialist", "employers", 0),
     ("callcentre", "call_centre", None, 0),
     ("manager", "manager", None, 0),
+    ("quality", "quality", None, 0),
 )
 TICK_SECONDS = 2.0
 CLI_ACTOR = "cli"  # the audit log's actor for changes made on the command line
@@ -326,6 +328,8 @@ def _demo_banner(url: str, office: Office) -> str:
         f"  Hall display:       {url}/display/hall/all?token=demo-display-token",
         f"  Zones:              {zones}",
         f"  Window display:     {url}/display/workplace/{first_workplace}?token=demo-display-token",
+        f"  Feedback tablet:    {url}/display/feedback/window_3?token=demo-feedback-token",
+        f"  Reports:            {url}/staff/reports   (accounts: manager, quality)",
         f"  API:                {url}/api/v1/openapi.json   (kiosk token: demo-kiosk-token)",
         "",
     ])

@@ -25,10 +25,12 @@ USERS = {  # name: (role, workplaces)
     "psychologist": ("specialist", ("room_12",)),
     "callcentre": ("call_centre", ()),
     "manager": ("manager", ()),
+    "quality": ("quality", ()),
 }
 ROLES = {name: role for name, (role, _) in USERS.items()}
 OPERATORS = {"reception", "curator1", "psychologist"}
 CONSOLE = {"admin", "hall"}
+REPORTS = {"admin", "manager", "quality"}
 CSRF = re.compile(r'name="(?:[\w.-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -80,6 +82,12 @@ PAGES = {  # path: names allowed (200); everyone else gets 403
     "/staff/home": set(USERS),
     "/staff/data/workplace/window_3": {"curator1"},
     "/staff/data/restorable": CONSOLE,
+    "/staff/reports": REPORTS,
+    "/staff/reports/summary.xlsx": REPORTS,
+    "/staff/today": {"hall", *REPORTS},
+    "/staff/today.json": {"hall", *REPORTS},
+    "/staff/feedback": {"hall", "curator1", *REPORTS},
+    "/staff/export/events.jsonl": {"admin", "manager"},
 }
 
 
@@ -98,7 +106,8 @@ def test_start_page_sends_each_role_to_its_own_page(clients, name):
         assert 'name="api-token"' in answer.get_data(as_text=True)
     else:
         assert answer.status_code == 302
-        expected = "/staff/console" if name in CONSOLE else "/staff/home"
+        expected = ("/staff/console" if name in CONSOLE else
+                    "/staff/reports" if name in REPORTS else "/staff/home")
         assert answer.headers["Location"].endswith(expected)
 
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from queue_server.domain.office import Office, UnknownId
-from queue_server.i18n import translate
+from queue_server.i18n import translate as message_in
 from queue_server.service.reports import Report
 
 Cell = str | int | float | None
@@ -45,7 +45,7 @@ class Names:
         self.office, self.language = office, language
 
     def t(self, key: str, **values: object) -> str:
-        return translate("staff", key, self.language, **values)
+        return message_in("staff", key, self.language, **values)
 
     def _name(self, lookup: Callable, ident: str | None, attribute: str = "name") -> str:
         if not ident:
@@ -77,7 +77,7 @@ class Names:
 
     def reason(self, ident: str) -> str:
         try:
-            return translate("feedback", f"reason_{ident}", self.language)
+            return message_in("feedback", f"reason_{ident}", self.language)
         except KeyError:
             return ident
 

@@ -23,4 +23,5 @@
     }
   }
   setTimeout(refresh, every);
+  document.body.dataset.ready = "yes";
 })();
