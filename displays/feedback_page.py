@@ -60,5 +60,6 @@ def feedback_tablet(workplace_id: str):
         "texts": _texts(), "reasons": list(rules.REASONS), "idleAfterMs": rules.IDLE_AFTER_S * 1000,
         "thanksMs": 6000,
     }
+    endonyms = [(code, translate("staff", f"endonym_{code}", code)) for code in LANGUAGES]
     return _page("displays/feedback.html", page_config=config, place=place, faces=FACES,
-                 reasons=rules.REASONS, languages=[(code, translate("staff", f"endonym_{code}", code)) for code in LANGUAGES])
+                 reasons=rules.REASONS, languages=endonyms)
