@@ -32,7 +32,8 @@ def serve_at_window_3(server, language: str) -> dict:
     token = server.login("curator1")
     for action, body in (("call", {"workplace": "window_3"}), ("start", {}),
                          ("finish", {"services": ["pension_account_statement"], "result": "consulted"})):
-        status, answer = server.request("POST", f"/api/v1/tickets/{ticket['id']}/{action}", token=token, body=body)
+        path = f"/api/v1/tickets/{ticket['id']}/{action}"
+        status, answer = server.request("POST", path, token=token, body=body)
         assert status == 200, (action, status, answer)
     return ticket
 

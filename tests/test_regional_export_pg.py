@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.live]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "reports.md"
 PORT = "54329"
 PROGRAMS = ("initdb", "pg_ctl", "psql")
+COUNT = "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM office_events;"
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -80,10 +81,11 @@ def test_both_formats_load_with_the_documented_sql(postgres, tmp_path):
     services.close()
     lines = [json.loads(line) for line in (files / "events.jsonl").read_text("utf-8").splitlines()]
 
+    issued = sum(line["type"] == "ticket.issued" for line in lines)
     output = psql(postgres, documented_sql(), files)  # CSV, then the same events again as JSON Lines
-    assert output.strip() == f"nchelny|2026-12-01 00:00:00+00|{sum(l['type'] == 'ticket.issued' for l in lines)}"
-    count = psql(postgres, "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM office_events;", files)
-    assert count.strip() == f"{len(lines)}|{len(lines)}|{lines[0]['seq']}|{lines[-1]['seq']}"
+    assert output.strip() == f"nchelny|2026-12-01 00:00:00+00|{issued}"
+    loaded = f"{len(lines)}|{len(lines)}|{lines[0]['seq']}|{lines[-1]['seq']}"
+    assert psql(postgres, COUNT, files).strip() == loaded
     comment = psql(postgres, "SELECT payload->>'comment' FROM office_events "
                              "WHERE type = 'ticket.cancelled' ORDER BY seq LIMIT 1;", files)
     finished = psql(postgres, "SELECT payload->'services' FROM office_events "
@@ -92,8 +94,7 @@ def test_both_formats_load_with_the_documented_sql(postgres, tmp_path):
     assert comment.strip() == ""  # a cancellation has a reason, not a comment
     jsonl_part = documented_sql()[documented_sql().index("CREATE TEMP TABLE"):]
     psql(postgres, "TRUNCATE office_events;\n" + jsonl_part, files)  # JSON Lines alone, into an empty table
-    count = psql(postgres, "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM office_events;", files)
-    assert count.strip() == f"{len(lines)}|{len(lines)}|{lines[0]['seq']}|{lines[-1]['seq']}"
+    assert psql(postgres, COUNT, files).strip() == loaded
     reason = psql(postgres, "SELECT payload->>'reason' FROM office_events "
                             "WHERE type = 'ticket.cancelled' ORDER BY seq LIMIT 1;", files)
     assert reason.strip() == "left"
