@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.limits import InvalidInput
@@ -75,7 +76,7 @@ class Filters:
                 and (self.staff is None or leg.staff == self.staff))
 
 
-@dataclass
+@dataclass(slots=True)
 class Leg:
     queue: str
     queued_at: datetime
@@ -87,8 +88,13 @@ class Leg:
     outcome: str | None = None  # finished | redirected | postponed | no_show | cancelled
     appointment_at: datetime | None = None  # set on the first leg of an appointment visit
 
-    @property
-    def wait_min(self) -> float | None:
+    wait_min: float | None = None  # filled in by ``settle`` once the leg's events are folded
+    service_min: float | None = None
+
+    def settle(self) -> None:
+        self.wait_min, self.service_min = self._wait(), self._service()
+
+    def _wait(self) -> float | None:
         if self.called_at is None:
             return None
         since = self.queued_at
@@ -96,8 +102,7 @@ class Leg:
             since = self.appointment_at
         return max(0.0, (self.called_at - since).total_seconds() / 60)
 
-    @property
-    def service_min(self) -> float | None:
+    def _service(self) -> float | None:
         if self.started_at is None or self.ended_at is None:
             return None
         return (self.ended_at - self.started_at).total_seconds() / 60
@@ -140,17 +145,19 @@ class VisitRow:
     appointment_at: datetime | None
 
 
-@dataclass(frozen=True)
-class EventRow:
-    """One event of a visit as the store gives it; ``data`` holds the payload fields the
-    reports read (queue, reason, services, result)."""
+class EventRow(NamedTuple):
+    """One event of a visit as the store gives it, with the payload fields the reports read
+    (a tuple: a year of history is more than a million of them)."""
 
     ticket_id: str
     type: str
     at: datetime
     actor: str
     workplace: str | None
-    data: Mapping
+    queue: str | None  # ticket.issued: queue; redirected, returned: to_queue
+    reason: str | None
+    services: tuple[str, ...]
+    result: str | None
 
 
 def staff_name(actor: str) -> str | None:
@@ -168,6 +175,9 @@ def build_visits(rows: Iterable[VisitRow], events: Iterable[EventRow]) -> dict[s
         if visit is not None:
             fold = folds.get(event.ticket_id) or folds.setdefault(event.ticket_id, _Fold(visit))
             fold.apply(event)
+    for visit in visits.values():
+        for leg in visit.legs:
+            leg.settle()
     return visits
 
 
@@ -193,7 +203,7 @@ class _Fold:
         visit, leg = self.visit, self.leg
         match event.type:
             case "ticket.issued":
-                self.begin(event.data["queue"], event.at, first=True)
+                self.begin(event.queue or "", event.at, first=True)
             case "ticket.called":
                 if leg is not None and leg.called_at is None:
                     leg.called_at, leg.workplace = event.at, event.workplace
@@ -204,14 +214,14 @@ class _Fold:
             case "ticket.redirected":
                 visit.counts["redirects"] += 1
                 self.end("redirected", event.at)
-                self.begin(event.data["to_queue"], event.at)
+                self.begin(event.queue or "", event.at)
             case "ticket.postponed":
                 visit.counts["postponed"] += 1
                 self.end("postponed", event.at)
             case "ticket.returned":
-                if event.data.get("reason") == "return_to_sender":
+                if event.reason == "return_to_sender":
                     visit.counts["returns"] += 1
-                self.begin(event.data["to_queue"], event.at)
+                self.begin(event.queue or "", event.at)
             case "ticket.no_show":
                 visit.counts["no_shows"] += 1
                 self.end("no_show", event.at)
@@ -219,8 +229,8 @@ class _Fold:
                 visit.counts["restored"] += 1
                 self.begin(self.queue, event.at)
             case "ticket.finished":
-                visit.services.extend(event.data.get("services") or ())
-                visit.result = event.data.get("result") or visit.result
+                visit.services.extend(event.services)
+                visit.result = event.result or visit.result
                 self.end("finished", event.at)
             case "ticket.cancelled":
                 visit.counts["cancelled"] += 1
