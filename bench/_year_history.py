@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 DAYS = 365
+INSERT_EVENT = "INSERT INTO events (type, at, actor, workplace, ticket_id, payload) VALUES (?, ?, ?, ?, ?, ?)"
+REDIRECT_PAYLOAD = '{"to_queue": "psychologist", "to_workplace": null, "comment": "", "return_to": null}'
 # (queue, prefix, life situation, workplace) of the demo office
 KINDS = (
     ("reception", "А", "job_search", "window_1"),
@@ -56,8 +58,7 @@ def build_year(path: Path, visits: int, today: date) -> float:
         if len(events) > 200_000:
             _flush(conn, tickets, events, ratings)
     _flush(conn, tickets, events, ratings)
-    conn.executemany("INSERT INTO events (type, at, actor, workplace, ticket_id, payload) VALUES (?, ?, ?, ?, ?, ?)",
-                     _status_events(first_day))
+    conn.executemany(INSERT_EVENT, _status_events(first_day))
     conn.execute("COMMIT")
     # The log is in time order in an office; bulk loading by visit is not: rewrite it sorted.
     conn.execute("BEGIN")
@@ -80,9 +81,9 @@ def _flush(conn, tickets, events, ratings) -> None:
     conn.executemany(
         "INSERT INTO tickets (id, day, prefix, seq, queue, life_situation, language, priority, status, "
         "issued_at, queued_at, workplace, [returning], return_stack, calls, called_at, started_at, "
-        "finished_at, comment) VALUES (?, ?, ?, ?, ?, ?, 'ru', 0, ?, ?, ?, ?, 0, '[]', 1, ?, ?, ?, '')", tickets)
-    conn.executemany("INSERT INTO events (type, at, actor, workplace, ticket_id, payload) VALUES (?, ?, ?, ?, ?, ?)",
-                     events)
+        "finished_at, comment) VALUES (?, ?, ?, ?, ?, ?, 'ru', 0, ?, ?, ?, ?, 0, '[]', 1, ?, ?, ?, '')",
+        tickets)
+    conn.executemany(INSERT_EVENT, events)
     conn.executemany("INSERT INTO feedback (ticket_id, at, rating, reasons, comment, source, workplace) "
                      "VALUES (?, ?, ?, ?, '', 'tablet', ?)", ratings)
     tickets.clear()
@@ -110,7 +111,8 @@ def _visits(visits: int, first_day: date) -> Iterator[tuple]:
         kind = index % 20
         status, rating = "finished", None
         if kind == 19:  # cancelled while waiting
-            events.append(("ticket.cancelled", at.isoformat(), "user:hall", None, ticket_id, '{"reason": "left"}'))
+            events.append(("ticket.cancelled", at.isoformat(), "user:hall", None, ticket_id,
+                           '{"reason": "left"}'))
             status = "cancelled"
         elif kind in (17, 18):  # no-show after three calls
             for call in ("ticket.called", "ticket.recalled", "ticket.recalled"):
@@ -124,7 +126,7 @@ def _visits(visits: int, first_day: date) -> Iterator[tuple]:
             at += timedelta(minutes=5 + index % 17)
             if kind in (14, 15, 16):  # redirected to the psychologist, then finished there
                 events.append(("ticket.redirected", at.isoformat(), operator, workplace, ticket_id,
-                               '{"to_queue": "psychologist", "to_workplace": null, "comment": "", "return_to": null}'))
+                               REDIRECT_PAYLOAD))
                 at += timedelta(minutes=4 + index % 11)
                 events.append(("ticket.called", at.isoformat(), "user:psy", "room_12", ticket_id, "{}"))
                 events.append(("ticket.started", at.isoformat(), "user:psy", "room_12", ticket_id, "{}"))
