@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from functools import lru_cache
 
 import matplotlib
 
@@ -23,23 +24,32 @@ from matplotlib.figure import Figure
 rcParams["svg.fonttype"] = "none"  # text stays text: small files, the page's own font
 rcParams["font.family"] = "DejaVu Sans"
 INK, ACCENT, SOFT = "#1d2733", "#0b5cad", "#dbe8f6"
+CACHED_CHARTS = 64  # the same period asked again (reload, print, another language) draws nothing new
 
 
 def _data_uri(figure: Figure) -> str:
     out = io.BytesIO()
-    figure.savefig(out, format="svg", bbox_inches="tight")
+    figure.savefig(out, format="svg")  # no bbox_inches="tight": it draws the figure twice
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 def heat_map(load: dict[tuple[int, int], int], on_duty: dict[tuple[int, int], float],
              weekdays: list[str], hour_label: str) -> str | None:
     """Tickets issued by weekday and hour; each cell also shows the workplaces open then."""
+    return _heat_map(tuple(sorted(load.items())), tuple(sorted(on_duty.items())), tuple(weekdays), hour_label)
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def _heat_map(load_items: tuple, on_duty_items: tuple, weekdays: tuple[str, ...],
+              hour_label: str) -> str | None:
+    load, on_duty = dict(load_items), dict(on_duty_items)
     cells = set(load) | set(on_duty)
     if not cells:
         return None
     hours = list(range(min(h for _, h in cells), max(h for _, h in cells) + 1))
     grid = [[load.get((day, hour), 0) for hour in hours] for day in range(7)]
     figure = Figure(figsize=(max(6.0, 0.62 * len(hours) + 1.5), 4.2))
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.97)
     axes = figure.subplots()
     image = axes.imshow(grid, cmap="Blues", aspect="auto")
     axes.set_xticks(range(len(hours)), [str(h) for h in hours])
@@ -58,12 +68,20 @@ def heat_map(load: dict[tuple[int, int], int], on_duty: dict[tuple[int, int], fl
 
 
 def weekly_trend(weekly: list[tuple[str, int, float | None]], label: str) -> str | None:
+    return _weekly_trend(tuple(weekly), label)
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def _weekly_trend(weekly: tuple, label: str) -> str | None:
     points = [(week, share) for week, _, share in weekly if share is not None]
     if not points:
         return None
-    figure = Figure(figsize=(6.5, 3.0))
+    figure = Figure(figsize=(6.5, 3.2))
+    figure.subplots_adjust(left=0.12, right=0.98, bottom=0.28, top=0.96)
     axes = figure.subplots()
-    axes.plot([w for w, _ in points], [s for _, s in points], marker="o", color=ACCENT)
+    axes.plot(range(len(points)), [s for _, s in points], marker="o", color=ACCENT)
+    step = max(1, len(points) // 12)  # at most a dozen week labels
+    axes.set_xticks(range(0, len(points), step), [w for w, _ in points][::step])
     axes.set_ylim(0, 100)
     axes.set_ylabel(label)
     axes.grid(axis="y", color=SOFT)
@@ -73,12 +91,19 @@ def weekly_trend(weekly: list[tuple[str, int, float | None]], label: str) -> str
 
 def flow_chart(transitions: list[tuple[str, str, int]], names: dict[str, str]) -> str | None:
     """Queues as boxes on a circle, moves between them as arrows labelled with their counts."""
+    return _flow_chart(tuple(transitions), tuple(sorted(names.items())))
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def _flow_chart(transitions: tuple, name_items: tuple) -> str | None:
+    names = dict(name_items)
     if not transitions:
         return None
     nodes = sorted({a for a, _, _ in transitions} | {b for _, b, _ in transitions})
     places = {node: (math.cos(2 * math.pi * i / len(nodes) + math.pi / 2),
                      math.sin(2 * math.pi * i / len(nodes) + math.pi / 2)) for i, node in enumerate(nodes)}
     figure = Figure(figsize=(6.5, 5.0))
+    figure.subplots_adjust(left=0, right=1, bottom=0, top=1)
     axes = figure.subplots()
     axes.set_axis_off()
     axes.set_xlim(-1.6, 1.6)

@@ -23,6 +23,7 @@ from queue_server.web.staff.workplaces import workplace_choices
 
 FILTER_FIELDS = ("life_situation", "queue", "workplace", "staff")
 TODAY_REFRESH_S = 10
+ROWS_ON_PAGE = 300  # a year's registry has a row per visit: the page shows the first, the exports all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -84,7 +85,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 def _problem(message: str):
     return render_template("staff/reports.html", report=None, problem=message, choices=_choices(),
                            args=request.args, tables={}, charts={}, query="", caption="",
-                           schema=EXPORT_SCHEMA), 400
+                           schema=EXPORT_SCHEMA, row_limit=ROWS_ON_PAGE), 400
 
 
 @blueprint.get("/reports")
@@ -108,7 +109,8 @@ def reports():
         "staff/reports.html", report=report, problem=None, tables=built, charts=chart_images,
         choices=_choices(), args={"start": period.start.isoformat(), "end": period.end.isoformat(),
                                   **{n: getattr(filters, n) or "" for n in FILTER_FIELDS}},
-        query=_query(period, filters), caption=_caption(period, filters, names), schema=EXPORT_SCHEMA)
+        query=_query(period, filters), caption=_caption(period, filters, names), schema=EXPORT_SCHEMA,
+        row_limit=ROWS_ON_PAGE)
 
 
 @blueprint.get("/reports/<table>.<fmt>")
