@@ -237,6 +237,7 @@ def _serve_waitress(app, office: Office, args: argparse.Namespace, on_listening)
     from queue_server.service import services_of
 
     bus = services_of(app).bus
+    services_of(app).reports.run_in_worker_process()  # a report never holds this process's GIL
 
     def stop(*_) -> None:
         # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C; open

@@ -45,6 +45,7 @@ class Services:
         self.feedback = Feedback(context)
 
     def close(self) -> None:
+        self.reports.close()
         self.store.close()
 
 

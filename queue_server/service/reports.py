@@ -10,13 +10,17 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
 
 from queue_server.domain import reports as rep
-from queue_server.domain.office import UnknownId
+from queue_server.domain.office import Office, UnknownId
 from queue_server.service.context import Context
 from queue_server.service.errors import BadRequest
 from queue_server.store import reports as report_store
+from queue_server.store.database import read_only
 
 EXPORT_SCHEMA = "odno-okno.events/1"  # docs/reports.md describes it; bump on any change
 EXPORT_FORMATS = ("jsonl", "csv")
@@ -41,11 +45,39 @@ class Report:
     registry: list[rep.Visit]
 
 
+def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+    """Every figure of a report, from its own read-only connection (runs in any process)."""
+    rules, zone = office.rules, office.time_zone
+    since, before = period.instants(zone)
+    with read_only(path) as conn:
+        rows = report_store.visit_rows(conn, period.start, period.end)
+        visits = rep.build_visits(rows, report_store.visit_events(conn, period.start, period.end))
+        changes = report_store.status_changes(conn, before)
+        ratings = report_store.ratings(conn, since, before)
+    chosen = rep.select(visits.values(), filters)
+    norm, booked_norm = rules.wait_norm_min, rules.appointment_wait_norm_min
+    return Report(
+        period=period, filters=filters, norm_min=norm, appointment_norm_min=booked_norm,
+        summary=rep.summary(chosen, filters, norm, booked_norm),
+        by_queue=rep.by_group(chosen, filters, "queue", norm),
+        by_workplace=rep.by_group(chosen, filters, "workplace", norm),
+        by_staff=rep.by_group(chosen, filters, "staff", norm),
+        trajectories=rep.trajectories(chosen),
+        transitions=rep.transitions(chosen),
+        load=rep.load_heat_map(chosen, zone),
+        on_duty=rep.staff_on_duty(changes, period, zone),
+        satisfaction=rep.satisfaction(rep.ratings_in_scope(ratings, chosen, filters), zone),
+        complex_services=rep.complex_services(chosen),
+        registry=rep.registry(chosen),
+    )
+
+
 class Reports:
     def __init__(self, context: Context):
         self._ctx = context
         self._store = context.store
         self._office = context.office
+        self._worker: ProcessPoolExecutor | None = None
 
     def check_filters(self, filters: rep.Filters) -> rep.Filters:
         """Unknown ids are refused with the field's name; a known id that matches nothing is fine."""
@@ -63,30 +95,24 @@ class Reports:
 
     def report(self, period: rep.Period, filters: rep.Filters) -> Report:
         self.check_filters(filters)
-        rules = self._office.rules
-        zone = self._office.time_zone
-        since, before = period.instants(zone)
-        with self._store.read_only() as conn:
-            rows = report_store.visit_rows(conn, period.start, period.end)
-            visits = rep.build_visits(rows, report_store.visit_events(conn, period.start, period.end))
-            changes = report_store.status_changes(conn, before)
-            ratings = report_store.ratings(conn, since, before)
-        chosen = rep.select(visits.values(), filters)
-        norm, booked_norm = rules.wait_norm_min, rules.appointment_wait_norm_min
-        return Report(
-            period=period, filters=filters, norm_min=norm, appointment_norm_min=booked_norm,
-            summary=rep.summary(chosen, filters, norm, booked_norm),
-            by_queue=rep.by_group(chosen, filters, "queue", norm),
-            by_workplace=rep.by_group(chosen, filters, "workplace", norm),
-            by_staff=rep.by_group(chosen, filters, "staff", norm),
-            trajectories=rep.trajectories(chosen),
-            transitions=rep.transitions(chosen),
-            load=rep.load_heat_map(chosen, zone),
-            on_duty=rep.staff_on_duty(changes, period, zone),
-            satisfaction=rep.satisfaction(rep.ratings_in_scope(ratings, chosen, filters), zone),
-            complex_services=rep.complex_services(chosen),
-            registry=rep.registry(chosen),
-        )
+        if self._worker is None:
+            return compute_report(self._store.path, self._office, period, filters)
+        return self._worker.submit(compute_report, self._store.path, self._office, period, filters).result()
+
+    def run_in_worker_process(self) -> None:
+        """Compute reports in a process of their own from now on (the server does this).
+
+        A report is pure Python for a second or more; in the server's process it would
+        hold the GIL that a kiosk's issue needs between its steps.  The worker opens
+        the database read-only itself; only the finished Report comes back.
+        """
+        if self._worker is None:
+            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = None
 
     def today(self) -> rep.Today:
         """Waiting and at the desks from the in-memory projection; the day's waits from the log."""
