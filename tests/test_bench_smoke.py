@@ -59,3 +59,13 @@ def test_bench_runner_finds_the_core_benchmarks(name):
     from bench.__main__ import bench_names
 
     assert name in bench_names()
+
+
+def test_reports_bench_times_pages_and_issue_latency(tmp_path):
+    from bench import reports_year
+
+    assert reports_year.main(["--quick", "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "reports_year")
+    assert all(_is_number(page["median_s"]) for page in result["pages"].values())
+    assert {"report, year", "today.json", "events.jsonl, month"} <= set(result["pages"])
+    assert all(_is_number(ratio) for ratio in result["issue_ratio"].values())

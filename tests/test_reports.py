@@ -96,7 +96,7 @@ def test_complex_services_and_the_registry(month):
     assert len(report.registry) == 4 * DAYS
     first = report.registry[0]
     assert (first.day, first.life_situation, first.services, first.result) == \
-        (date(2026, 12, 1), "job_search", ["job_search_help", "resume"], "vacancies")
+        (date(2026, 12, 1), "job_search", ("job_search_help", "resume"), "vacancies")
 
 
 def test_an_empty_period_counts_nothing(month):

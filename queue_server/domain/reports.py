@@ -484,9 +484,20 @@ def complex_services(visits: list[Visit]) -> list[tuple[str, str, int, int]]:
                   key=lambda row: (row[0], -row[2], row[1]))
 
 
-def registry(visits: list[Visit]) -> list[Visit]:
+class RegistryRow(NamedTuple):
+    """One recipient of a complex: a line of the registry (small: a year has many)."""
+
+    number: str
+    day: date
+    life_situation: str
+    services: tuple[str, ...]
+    result: str
+
+
+def registry(visits: list[Visit]) -> list[RegistryRow]:
     """The recipients of a complex: every visit that received at least one service."""
-    return sorted((visit for visit in visits if visit.services), key=lambda v: (v.issued_at, v.number))
+    return [RegistryRow(v.number, v.day, v.life_situation, tuple(v.services), v.result)
+            for v in sorted((v for v in visits if v.services), key=lambda v: (v.issued_at, v.number))]
 
 
 # --- today ---------------------------------------------------------------------------

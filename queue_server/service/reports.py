@@ -43,7 +43,7 @@ class Report:
     on_duty: dict[tuple[int, int], float]
     satisfaction: rep.Satisfaction
     complex_services: list[tuple[str, str, int, int]]
-    registry: list[rep.Visit]
+    registry: list[rep.RegistryRow]
 
 
 def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
