@@ -16,7 +16,7 @@ from queue_server.config import DEMO_OFFICE_PATH, load_office
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.reports import Filters, Period
 from queue_server.service import services_of
-from queue_server.service.reports import EXPORT_SCHEMA
+from queue_server.service.reports import EXPORT_SCHEMA, compute_report
 from queue_server.web import create_app
 from tests.report_month import DAYS, EXPECTED, FIRST, LAST, generate
 from tests.support.app_fixtures import MONDAY_10_00
@@ -157,7 +157,10 @@ def rate(app, body, token="tablet-token"):
 def test_ratings_refuse_unknown_unfinished_and_repeated_visits(office_app):
     app, ids, _ = office_app
     services = services_of(app)
-    before = len(services.reports.report(Period(FIRST, LAST), Filters()).satisfaction.weekly)
+    def fresh():  # the figures as they are now, not a report kept from a minute ago
+        return compute_report(services.store.path, services.office, Period(FIRST, LAST), Filters())
+
+    before = len(fresh().satisfaction.weekly)
     assert rate(app, {"ticket_id": "t-nothing", "rating": 5}).status_code == 404
     cancelled = rate(app, {"ticket_id": ids["V5"][0], "rating": 5})
     assert cancelled.status_code == 409 and "not finished" in cancelled.get_json()["reason"]
@@ -169,7 +172,7 @@ def test_ratings_refuse_unknown_unfinished_and_repeated_visits(office_app):
         answer = rate(app, bad)
         assert answer.status_code == 400 and answer.get_json()["error"] == "bad_request", bad
     assert rate(app, {"ticket_id": ids["V4"][0], "rating": 3}, token="nope").status_code == 401
-    satisfaction = services.reports.report(Period(FIRST, LAST), Filters()).satisfaction
+    satisfaction = fresh().satisfaction
     assert satisfaction.ratings == 4 * DAYS + 1 and len(satisfaction.weekly) == before  # nothing counted
 
 

@@ -103,3 +103,10 @@ def test_an_empty_period_counts_nothing(month):
     report = month[0].reports.report(Period(date(2027, 3, 1), date(2027, 3, 31)), Filters())
     assert report.summary.visits == 0 and report.summary.wait_mean is None
     assert report.satisfaction.share is None and report.registry == [] and report.load == {}
+
+
+def test_a_report_asked_again_within_a_minute_comes_from_memory(month):
+    services, ids, _ = month
+    first = services.reports.report(MONTH, Filters(queue="curator"))
+    assert services.reports.report(MONTH, Filters(queue="curator")) is first
+    assert services.reports.report(MONTH, Filters(queue="career")) is not first

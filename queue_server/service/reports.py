@@ -10,6 +10,8 @@ import csv
 import gc
 import io
 import json
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from queue_server.store.database import read_only
 
 EXPORT_SCHEMA = "odno-okno.events/1"  # docs/reports.md describes it; bump on any change
 EXPORT_FORMATS = ("jsonl", "csv")
+REPORT_FRESH_S = 60.0  # a report asked for again within a minute is answered from memory
+REPORTS_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class Reports:
         self._store = context.store
         self._office = context.office
         self._worker: ProcessPoolExecutor | None = None
+        self._recent: dict[tuple, tuple[float, Report]] = {}  # oldest first
+        self._lock = threading.Lock()
 
     def check_filters(self, filters: rep.Filters) -> rep.Filters:
         """Unknown ids are refused with the field's name; a known id that matches nothing is fine."""
@@ -110,10 +116,24 @@ class Reports:
         return filters
 
     def report(self, period: rep.Period, filters: rep.Filters) -> Report:
+        """The report of ``period``; the same one again within REPORT_FRESH_S comes from memory
+        (the page, then its exports and its print, ask for the same figures)."""
         self.check_filters(filters)
+        key, now = (period, filters), time.monotonic()
+        with self._lock:
+            kept = self._recent.get(key)
+            if kept is not None and now - kept[0] < REPORT_FRESH_S:
+                return kept[1]
         if self._worker is None:
-            return compute_report(self._store.path, self._office, period, filters)
-        return self._worker.submit(compute_report, self._store.path, self._office, period, filters).result()
+            report = compute_report(self._store.path, self._office, period, filters)
+        else:
+            report = self._worker.submit(compute_report, self._store.path, self._office, period,
+                                         filters).result()
+        with self._lock:
+            self._recent[key] = (now, report)
+            while len(self._recent) > REPORTS_KEPT:
+                self._recent.pop(next(iter(self._recent)))
+        return report
 
     def run_in_worker_process(self) -> None:
         """Compute reports in a process of their own from now on (the server does this).

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from queue_server.domain.office import Office, UnknownId
 from queue_server.i18n import translate as message_in
@@ -130,19 +132,25 @@ def tables(report: Report, names: Names) -> dict[str, Table]:
 
 
 def to_xlsx(table: Table, caption: str) -> bytes:
-    """One sheet: the caption (period and filters), the headers in bold, then the rows as numbers."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = table.title[:31]
+    """One sheet: the caption (period and filters), the headers in bold, then the rows as numbers.
+
+    Written in openpyxl's write-only mode: rows stream out, so a year's registry fits.
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(table.title[:31])
+    for index, header in enumerate(table.headers):
+        width = max([len(str(header)), *(len(str(row[index] or "")) for row in table.rows[:200])])
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(60, width + 2)
     sheet.append([caption])
-    sheet.append(list(table.headers))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    bold = Font(bold=True)
+    headers = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        headers.append(cell)
+    sheet.append(headers)
     for row in table.rows:
         sheet.append(list(row))
-    for index, header in enumerate(table.headers, 1):
-        width = max([len(str(header)), *(len(str(row[index - 1] or "")) for row in table.rows[:200])])
-        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = min(60, width + 2)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
