@@ -10,6 +10,7 @@ import csv
 import gc
 import io
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ EXPORT_SCHEMA = "odno-okno.events/1"  # docs/reports.md describes it; bump on an
 EXPORT_FORMATS = ("jsonl", "csv")
 REPORT_FRESH_S = 60.0  # a report asked for again within a minute is answered from memory
 REPORTS_KEPT = 8
+REPORT_WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,13 @@ def _computed(path: Path, office: Office, period: rep.Period, filters: rep.Filte
     )
 
 
+def _behind_the_server() -> None:
+    """The report worker yields the CPU to the server: on a busy 2-core machine a kiosk's
+    ticket comes first, a report may take a little longer."""
+    if hasattr(os, "nice"):
+        os.nice(REPORT_WORKER_NICENESS)
+
+
 class Reports:
     def __init__(self, context: Context):
         self._ctx = context
@@ -143,7 +152,8 @@ class Reports:
         the database read-only itself; only the finished Report comes back.
         """
         if self._worker is None:
-            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                                               initializer=_behind_the_server)
 
     def close(self) -> None:
         if self._worker is not None:
