@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from bench import core_call_next, core_history, core_issue
+from bench import core_call_next, core_history, core_issue, reports_year
 
 
 def _result(out, name: str) -> dict:
@@ -61,9 +61,8 @@ def test_bench_runner_finds_the_core_benchmarks(name):
     assert name in bench_names()
 
 
+@pytest.mark.live
 def test_reports_bench_times_pages_and_issue_latency(tmp_path):
-    from bench import reports_year
-
     assert reports_year.main(["--quick", "--out", str(tmp_path)]) == 0
     result = _result(tmp_path, "reports_year")
     assert all(_is_number(page["median_s"]) for page in result["pages"].values())
