@@ -219,3 +219,17 @@ def test_a_curator_records_a_phone_rating_by_number_and_the_manager_answers(offi
     assert item.id not in {r.id for r in waiting}
     assert manager.post("/staff/feedback/99999/response", data={
         "r99999-csrf_token": token, "r99999-response": "x"}).status_code == 404
+
+
+def test_the_tablet_page_needs_a_feedback_token_and_a_known_workplace(office_app):
+    app = office_app[0]
+    services_of(app).accounts.add_device("screen-9", "display", actor="test", token="screen-token")
+    client = app.test_client()
+    assert client.get("/display/feedback/window_3").status_code == 401
+    assert client.get("/display/feedback/window_3?token=screen-token").status_code == 401
+    assert client.get("/display/feedback/window_99?token=tablet-token").status_code == 404
+    page = client.get("/display/feedback/window_3?token=tablet-token")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '"workplace": "window_3"' in text and "Как вас обслужили?" in text
+    assert text.count('class="face face-') == 5
