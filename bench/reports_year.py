@@ -79,6 +79,8 @@ class Browser:
 
 
 def _timed(browser: Browser, path: str, runs: int) -> dict[str, float]:
+    """The first request (computed) and the median of the others (the server's one-minute
+    memory answers a report asked again)."""
     seconds = []
     size = 0
     for _ in range(runs):
@@ -87,7 +89,9 @@ def _timed(browser: Browser, path: str, runs: int) -> dict[str, float]:
             raise RuntimeError(f"{path}: {status} {data[:200]!r}")
         seconds.append(elapsed)
         size = len(data)
-    return {"median_s": round(statistics.median(seconds), 3), "max_s": round(max(seconds), 3),
+    again = seconds[1:] or seconds
+    return {"median_s": round(statistics.median(seconds), 3), "first_s": round(seconds[0], 3),
+            "again_s": round(statistics.median(again), 3), "max_s": round(max(seconds), 3),
             "bytes": size, "runs": runs}
 
 
@@ -177,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, path in pages.items():
                 runs = 1 if "year" in name else args.runs
                 results[name] = _timed(browser, path, runs if "today" not in name else 10)
-                print(f"  {name}: {results[name]['median_s']} s", flush=True)
+                print(f"  {name}: {results[name]['first_s']} s", flush=True)
             alone = _issue_latencies(server.url, args.requests)
             browser.close()
             during, reports_done = _during_reports(server.url, today, args.requests)
@@ -185,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     latency = {"without": latency_summary(alone), "during": latency_summary(during)}
     ratios = {figure: latency["during"][f"{figure}_ms"] / latency["without"][f"{figure}_ms"]
               for figure in ("p50", "p99")}
-    print_table(f"Reports on {args.visits:,} visits of history (seconds, median of runs)",
-                ("page or export", "seconds", "max", "MB", "goal"),
-                [(name, r["median_s"], r["max_s"], round(r["bytes"] / 2**20, 2),
+    print_table(f"Reports on {args.visits:,} visits of history (seconds)",
+                ("page or export", "first", "again", "MB", "goal"),
+                [(name, r["first_s"], r["again_s"], round(r["bytes"] / 2**20, 2),
                   TODAY_GOAL_S if "today" in name else PAGE_GOAL_S) for name, r in results.items()])
     print_table("Kiosk issue latency while month reports run, each a different month (ms)",
                 ("side", "p50", "p99"),
