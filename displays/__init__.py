@@ -13,4 +13,4 @@ blueprint = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static",
 )
 
-from displays import routes  # noqa: E402,F401  (registers the views on the blueprint)
+from displays import feedback_page, routes  # noqa: E402,F401  (register the views on the blueprint)

@@ -48,7 +48,8 @@ DEFAULT_DATA = Path("var") / "office"
 DEMO_DATA = Path("var") / "demo"
 DEMO_PASSWORD = "demo"
 DEMO_DEVICES = {"kiosk-1": ("kiosk", "demo-kiosk-token"),
-                "hall-display": ("display", "demo-display-token")}
+                "hall-display": ("display", "demo-display-token"),
+                "feedback-window-3": ("feedback", "demo-feedback-token")}
 # name, role, and the queue whose n-th workplace they sit at (None: no workplace)
 DEMO_STAFF = (
     ("admin", "admin", None, 0),
@@ -62,6 +63,7 @@ DEMO_STAFF = (
     ("employer", "specialist", "employers", 0),
     ("callcentre", "call_centre", None, 0),
     ("manager", "manager", None, 0),
+    ("quality", "quality", None, 0),
 )
 TICK_SECONDS = 2.0
 PURGE_EVERY_TICKS = int(3600 / TICK_SECONDS)  # the retention purge: hourly
@@ -274,6 +276,7 @@ def _serve_waitress(app, office: Office, args: argparse.Namespace, on_listening)
     from queue_server.service import services_of
 
     bus = services_of(app).bus
+    services_of(app).reports.run_in_worker_process()  # a report never holds this process's GIL
 
     def stop(*_) -> None:
         # SIGTERM (systemd, a service manager, the tests) stops as cleanly as Ctrl+C; open
@@ -372,6 +375,8 @@ def _demo_banner(url: str, office: Office) -> str:
         f"  Hall display:       {url}/display/hall/all?token=demo-display-token",
         f"  Zones:              {zones}",
         f"  Window display:     {url}/display/workplace/{first_workplace}?token=demo-display-token",
+        f"  Feedback tablet:    {url}/display/feedback/window_3?token=demo-feedback-token",
+        f"  Reports:            {url}/staff/reports   (accounts: manager, quality)",
         f"  API:                {url}/api/v1/openapi.json   (kiosk token: demo-kiosk-token)",
         "",
     ])

@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from bench import core_call_next, core_history, core_issue
+from bench import core_call_next, core_history, core_issue, reports_year
 
 
 def _result(out, name: str) -> dict:
@@ -70,3 +70,12 @@ def test_free_slot_search_bench_measures_both_sides(tmp_path):
     assert result["bookings"] > 0
     for side in ("baseline", "search"):
         assert _is_number(result[side]["p99_ms"])
+
+
+@pytest.mark.live
+def test_reports_bench_times_pages_and_issue_latency(tmp_path):
+    assert reports_year.main(["--quick", "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "reports_year")
+    assert all(_is_number(page["median_s"]) for page in result["pages"].values())
+    assert {"report, year", "today.json", "events.jsonl, month"} <= set(result["pages"])
+    assert all(_is_number(ratio) for ratio in result["issue_ratio"].values())

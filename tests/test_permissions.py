@@ -21,6 +21,7 @@ from queue_server.domain import access
 from queue_server.domain.access import API_ACTIONS, DEVICES, STAFF_ROLES
 from tests.support.live_server import LiveServer
 
+FEEDBACK_TOKEN = "demo-feedback-token"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 
 
@@ -40,8 +41,10 @@ CALLERS = (
     Caller("specialist", "career", "room_11", "youth"),
     Caller("call_centre", "callcentre"),
     Caller("manager", "manager"),
+    Caller("quality", "quality"),
     Caller("kiosk"),
     Caller("display"),
+    Caller("feedback"),
     Caller("anonymous"),
 )
 
@@ -55,7 +58,8 @@ class Office:
     def token(self, caller: Caller) -> str | None:
         if caller.account:
             return self.server.login(caller.account)
-        return {"kiosk": self.server.kiosk_token, "display": self.server.display_token}.get(caller.role)
+        return {"kiosk": self.server.kiosk_token, "display": self.server.display_token,
+                "feedback": FEEDBACK_TOKEN}.get(caller.role)
 
     def admin(self, ticket_id: str, action: str, body: dict | None = None) -> dict:
         status, answer = self.server.request("POST", f"/api/v1/tickets/{ticket_id}/{action}",
@@ -66,6 +70,10 @@ class Office:
     def ticket(self, caller: Caller, state: str = "waiting") -> str:
         """A fresh ticket in ``state`` at the caller's workplace."""
         ticket_id = self.server.issue(caller.situation)["id"]
+        if state == "finished":  # served by the admin; any caller may then rate it
+            for action, body in (("call", {"workplace": "window_2"}), ("start", {}), ("finish", {})):
+                self.admin(ticket_id, action, body)
+            return ticket_id
         if caller.workplace is None and state != "cancelled":
             state = "waiting"  # the hall administrator acts on tickets still waiting
         if state == "cancelled":
@@ -147,6 +155,9 @@ CASES: dict[str, Case] = {
     "door": Case("meet at the door", "GET", "/api/v1/appointments/door"),
     "messages list": Case("read messages", "GET", "/api/v1/messages"),
     "message resend": Case("resend messages", "POST", "/api/v1/messages/{message}/resend"),
+    "rate": Case("rate visits", "POST", "/api/v1/feedback", {"ticket_id": "{ticket}", "rating": 4},
+                 state="finished", success=201),
+    "rating pending": Case("rate visits", "GET", "/api/v1/feedback/pending?workplace={workplace}"),
 }
 
 

@@ -25,10 +25,12 @@ USERS = {  # name: (role, workplaces)
     "psychologist": ("specialist", ("room_12",)),
     "callcentre": ("call_centre", ()),
     "manager": ("manager", ()),
+    "quality": ("quality", ()),
 }
 ROLES = {name: role for name, (role, _) in USERS.items()}
 OPERATORS = {"reception", "curator1", "psychologist"}
 CONSOLE = {"admin", "hall"}
+REPORTS = {"admin", "manager", "quality"}
 CSRF = re.compile(r'name="(?:[\w.-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -82,6 +84,12 @@ PAGES = {  # path: names allowed (200); everyone else gets 403
     "/staff/data/restorable": CONSOLE,
     "/staff/appointments": {*CONSOLE, "callcentre", "curator1"},
     "/staff/messages": {*CONSOLE, "manager"},
+    "/staff/reports": REPORTS,
+    "/staff/reports/summary.xlsx": REPORTS,
+    "/staff/today": {"hall", *REPORTS},
+    "/staff/today.json": {"hall", *REPORTS},
+    "/staff/feedback": {"hall", "curator1", *REPORTS},
+    "/staff/export/events.jsonl": {"admin", "manager"},
 }
 
 
@@ -101,7 +109,8 @@ def test_start_page_sends_each_role_to_its_own_page(clients, name):
     else:
         assert answer.status_code == 302
         expected = ("/staff/console" if name in CONSOLE
-                    else "/staff/appointments" if name == "callcentre" else "/staff/home")
+                    else "/staff/appointments" if name == "callcentre"
+                    else "/staff/reports" if name in REPORTS else "/staff/home")
         assert answer.headers["Location"].endswith(expected)
 
 

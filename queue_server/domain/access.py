@@ -17,7 +17,8 @@ ROLES: dict[str, str] = {  # staff role: who holds it
     "curator": "leads a visitor through a life situation, from their own window",
     "specialist": "career consultant, psychologist, individual-work or employer specialist",
     "call_centre": "call centre: books, moves and cancels appointments; reads the rest",
-    "manager": "office manager: reads only, and the devices' state",
+    "manager": "office manager: reads only, and the devices' state, the reports and the feedback journal",
+    "quality": "quality sector: the reports and the feedback journal; records ratings and responses",
     "admin": "configures the system and the accounts; may act at any workplace",
 }
 STAFF_ROLES: tuple[str, ...] = tuple(ROLES)
@@ -25,12 +26,15 @@ STAFF_ROLES: tuple[str, ...] = tuple(ROLES)
 DEVICE_KINDS: dict[str, str] = {  # device kind: what it is
     "kiosk": "the touch kiosk in the hall: issues and prints tickets",
     "display": "a hall or window display: shows and announces calls",
+    "feedback": "a tablet at a workplace: asks the visitor just served to rate the visit",
 }
 DEVICES: tuple[str, ...] = tuple(DEVICE_KINDS)
 
 _EVERYONE = (*STAFF_ROLES, *DEVICES)
 _OPERATORS = ("reception", "curator", "specialist")  # serve visitors from a workplace of their own
 _HALL = ("administrator", "admin")
+_REPORTS = ("manager", "quality", "admin")
+_FEEDBACK = ("curator", "administrator", *_REPORTS)
 _ON_A_TICKET = ("serve visitors", "redirect tickets", "cancel tickets", "restore tickets",
                 "change priority", "change life situation")  # from the ticket's workplace
 _AT_A_WORKPLACE = ("call visitors", *_ON_A_TICKET, "set workplace status")  # one's own only
@@ -59,6 +63,7 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "meet at the door": _HALL,
     "read messages": (*_HALL, "manager"),  # the outbox: failed and pending messages to visitors
     "resend messages": _HALL,
+    "rate visits": ("feedback", "kiosk"),  # the visitor's own rating, on a tablet or the kiosk
 }
 
 
@@ -95,13 +100,20 @@ STAFF_PAGES: dict[str, tuple[str, ...]] = {  # staff page or form action: roles 
     "accounts.create": ("admin",),
     "accounts.update": ("admin",),
     "accounts.password": ("admin",),
+    "reports": _REPORTS,  # reports for a period, their XLSX/CSV tables and print layout
+    "reports.export": ("manager", "admin"),  # the regional export of the event log
+    "today": ("administrator", *_REPORTS),  # the live "today" view
+    "feedback": _FEEDBACK,  # the feedback journal
+    "feedback.record": ("curator", "quality", *_HALL),  # a rating from a phone call or a paper form
+    "feedback.respond": _FEEDBACK,  # the response or action taken
 }
 
 LANDING_PAGES: dict[str, str] = {  # staff role: the page it lands on after signing in
     **{role: "operator" for role in _OPERATORS},
     **{role: "console" for role in _HALL},
     "call_centre": "appointments",
-    "manager": "home",
+    "manager": "reports",
+    "quality": "reports",
 }
 
 

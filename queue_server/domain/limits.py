@@ -14,6 +14,8 @@ TEXT_LIMITS: dict[str, int] = {
     "reason": 300,  # why a ticket was cancelled, restored or re-prioritised
     "result": 200,  # the outcome recorded when a service ends
     "detail": 300,  # a kiosk's printer report
+    "feedback_comment": 1000,  # what a visitor said, typed on a tablet or by a curator
+    "response": 1000,  # what the staff answered or did about a rating
 }
 
 

@@ -28,7 +28,9 @@ from queue_server.service.errors import (
     SignInRefused,
     Unauthorized,
 )
+from queue_server.service.feedback import Feedback
 from queue_server.service.notifier import Notifier
+from queue_server.service.reports import Reports
 from queue_server.service.status import StatusBoard
 from queue_server.service.tickets import Tickets
 from queue_server.store.database import DATABASE_NAME, Store
@@ -58,8 +60,11 @@ class Services:
         self.desk = Desk(context)
         self.accounts = Accounts(context)
         self.appointments = Appointments(context, self.tickets, self.notifier)
+        self.reports = Reports(context)
+        self.feedback = Feedback(context)
 
     def close(self) -> None:
+        self.reports.close()
         self.store.close()
 
 

@@ -84,6 +84,10 @@ class Store:
         """Queue recorded events to be published when the current write commits."""
         self._local.pending.extend(items)
 
+    def read_only(self):
+        """A connection of its own that can only read (``read_only(path)``)."""
+        return read_only(self.path)
+
     def close(self) -> None:
         if self._connections is not None:
             self._connections.close()
@@ -92,6 +96,21 @@ class Store:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that can only read: long report queries run on it and see one snapshot
+    without ever taking, or waiting for, the write lock (WAL).  Usable from any process."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                           check_same_thread=False, timeout=10)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA cache_size = -16384")
+        conn.execute("BEGIN")  # one snapshot for every query of the report
+        yield conn
+    finally:
+        conn.close()
 
 
 def gevent_patched() -> bool:

@@ -177,6 +177,29 @@ def m004_appointments(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m005_feedback_and_report_indexes(db: sqlite_utils.Database) -> None:
+    """Visitors' ratings (one per visit: the unique ticket_id; phone and paper ones may
+    have none) with the staff's response; and a partial index that finds the
+    workplaces' status changes for the reports without reading the whole log."""
+    db.execute("""
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id TEXT UNIQUE REFERENCES tickets(id),
+            at TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            reasons TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            workplace TEXT,
+            recorded_by TEXT,
+            response TEXT NOT NULL DEFAULT '',
+            responded_by TEXT,
+            responded_at TEXT
+        )""")
+    db.execute("CREATE INDEX feedback_at ON feedback (at)")
+    db.execute("""CREATE INDEX events_workplace_status ON events (at)
+                  WHERE type = 'workplace.status_changed'""")
+@migrations()
 def m006_outbox_contacts(db: sqlite_utils.Database) -> None:
     """Messages to visitors (written in the transaction of the event that causes them)
     and the phone numbers visitors left at the kiosk for them."""

@@ -46,6 +46,8 @@ PERSONAL: tuple[Personal, ...] = (
     # slot_at is office wall time, not UTC: a few hours either way do not matter here.
     Personal("appointments", ("name", "phone", "email"), "slot_at",
              why="a booking may carry the visitor's name, phone and e-mail"),
+    Personal("feedback", ("comment", "response"), "at",
+             why="a visitor's comment and the staff's answer are free text"),
 )
 
 

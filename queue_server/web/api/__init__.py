@@ -8,6 +8,7 @@ from queue_server.web.api import (  # noqa: E402,F401  (modules register their r
     appointments,
     errors,
     events,
+    feedback,
     help_calls,
     messages,
     office,

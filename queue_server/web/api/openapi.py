@@ -11,6 +11,7 @@ from typing import Any
 
 from queue_server import __version__
 from queue_server.domain import notify
+from queue_server.domain.feedback import REASONS as FEEDBACK_REASONS
 from queue_server.web.api import blueprint
 from queue_server.web.api.contract import ERROR_CODES, stream_message_audiences
 
@@ -146,6 +147,11 @@ SCHEMAS: dict[str, Any] = {
     "CheckIn": {"type": "object", "required": ["code"], "properties": {
         "code": {"type": "string", "example": "048213", "description": "6 digits"},
         "language": {"type": "string", "enum": ["ru", "tt", "en"], "default": "ru"}}},
+    "Rating": {"type": "object", "required": ["ticket_id", "rating"], "properties": {
+        "ticket_id": {"type": "string"}, "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+        "reasons": {"type": "array", "items": {"type": "string", "enum": list(FEEDBACK_REASONS)}},
+        "comment": {"type": "string", "maxLength": 1000},
+        "workplace": {"type": "string", "description": "the tablet's workplace"}}},
     "Login": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string"}, "password": {"type": "string"}}},
 }
@@ -241,6 +247,13 @@ PATHS: dict[str, dict[str, Any]] = {
     "/messages/{message_id}/resend": {"post": _op(
         "Send a failed message again, with fresh attempts", {"200": _json("The message", _ref("Message"))},
         params=[_path_param("message_id", "integer")])},
+    "/feedback": {"post": _op(
+        "A visitor rates a finished visit, once (feedback tablet, kiosk)",
+        {"201": _json("Recorded")}, body=_ref("Rating"))},
+    "/feedback/pending": {"get": _op(
+        "The visit a workplace finished moments ago and nobody rated yet (feedback tablet)",
+        {"200": _json("The ticket (id, number, language) or null")},
+        params=[{"name": "workplace", "in": "query", "required": True, "schema": {"type": "string"}}])},
     "/openapi.json": {"get": _op("This document", {"200": _json("OpenAPI 3.0")}, public=True)},
 }
 

@@ -44,13 +44,15 @@ from queue_server.web.staff import (  # noqa: E402  (views register on the bluep
     appointments,
     console,
     errors,
+    feedback,
     messages,
     operator,
     page_context,
     page_data,
+    reports,
     signin,
     speech,
 )
 
-__all__ = ["accounts", "appointments", "blueprint", "console", "errors", "messages", "operator",
-           "page_context", "page_data", "signin", "speech"]
+__all__ = ["accounts", "appointments", "blueprint", "console", "errors", "feedback", "messages",
+           "operator", "page_context", "page_data", "reports", "signin", "speech"]

@@ -17,8 +17,9 @@ from flask import abort, g, redirect, request, session, url_for
 from queue_server.domain.access import STAFF_PAGES, landing_page, may_open
 from queue_server.web import auth
 
+# a landing page: the view that shows it
 LANDING_ENDPOINTS = {"operator": "staff.operator", "console": "staff.console",
-                     "appointments": "staff.appointments",
+                     "appointments": "staff.appointments", "reports": "staff.reports",
                      "home": "staff.no_workplace"}  # a landing page: the view that shows it
 
 View = TypeVar("View", bound=Callable)

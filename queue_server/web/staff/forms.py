@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -99,3 +100,19 @@ class BookingForm(StaffForm):
 
 class ResendForm(StaffForm):
     """One «send again» button on the messages page (the CSRF token is all it carries)."""
+
+
+class FeedbackRecordForm(StaffForm):
+    """A rating a curator takes down from a phone call or a paper form."""
+
+    source = SelectField(choices=[SelectChoice("phone"), SelectChoice("paper")])
+    number = StringField(validators=[Length(max=16, message="err_too_long")])
+    day = StringField(validators=[Length(max=10, message="err_too_long")])
+    rating = SelectField(choices=[SelectChoice(str(value)) for value in (5, 4, 3, 2, 1)])
+    comment = TextAreaField(validators=[Length(max=1000, message="err_too_long")])
+
+
+class FeedbackResponseForm(StaffForm):
+    response = TextAreaField(validators=[
+        DataRequired("err_required"), Length(max=1000, message="err_too_long"),
+    ])

@@ -1,0 +1,210 @@
+"""The quality reports, the live "today" view and the regional export of the event log.
+
+Every read runs on a read-only connection of its own (``Store.read_only``), so a
+long report never takes the write lock a kiosk needs to issue a ticket.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from queue_server.domain import reports as rep
+from queue_server.domain.office import Office, UnknownId
+from queue_server.service.context import Context
+from queue_server.service.errors import BadRequest
+from queue_server.store import reports as report_store
+from queue_server.store.database import read_only
+
+EXPORT_SCHEMA = "odno-okno.events/1"  # docs/reports.md describes it; bump on any change
+EXPORT_FORMATS = ("jsonl", "csv")
+EXPORT_CHUNK_ROWS = 2000  # rows per piece of a streamed export
+REPORT_FRESH_S = 60.0  # a report asked for again within a minute is answered from memory
+REPORTS_KEPT = 8
+REPORT_WORKER_NICENESS = 10
+
+
+@dataclass(frozen=True)
+class Report:
+    period: rep.Period
+    filters: rep.Filters
+    norm_min: float
+    appointment_norm_min: float
+    summary: rep.Summary
+    by_queue: list[rep.GroupRow]
+    by_workplace: list[rep.GroupRow]
+    by_staff: list[rep.GroupRow]
+    trajectories: list[tuple[tuple[str, ...], int]]
+    transitions: list[tuple[str, str, int]]
+    load: dict[tuple[int, int], int]
+    on_duty: dict[tuple[int, int], float]
+    satisfaction: rep.Satisfaction
+    complex_services: list[tuple[str, str, int, int]]
+    registry: list[rep.RegistryRow]
+
+
+def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+    """Every figure of a report, from its own read-only connection (runs in any process).
+
+    The cyclic garbage collector is paused meanwhile: a long period builds hundreds of
+    thousands of small objects and nothing cyclic, and its repeated full passes cost a
+    quarter of the time (bench/reports_year.py).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _computed(path, office, period, filters)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _computed(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+    rules, zone = office.rules, office.time_zone
+    since, before = period.instants(zone)
+    with read_only(path) as conn:
+        rows = report_store.visit_rows(conn, period.start, period.end)
+        visits = rep.build_visits(rows, report_store.visit_events(conn, period.start, period.end))
+        changes = report_store.status_changes(conn, before)
+        ratings = report_store.ratings(conn, since, before)
+    chosen = rep.select(visits.values(), filters)
+    norm, booked_norm = rules.wait_norm_min, rules.appointment_wait_norm_min
+    return Report(
+        period=period, filters=filters, norm_min=norm, appointment_norm_min=booked_norm,
+        summary=rep.summary(chosen, filters, norm, booked_norm),
+        by_queue=rep.by_group(chosen, filters, "queue", norm),
+        by_workplace=rep.by_group(chosen, filters, "workplace", norm),
+        by_staff=rep.by_group(chosen, filters, "staff", norm),
+        trajectories=rep.trajectories(chosen),
+        transitions=rep.transitions(chosen),
+        load=rep.load_heat_map(chosen, zone),
+        on_duty=rep.staff_on_duty(changes, period, zone),
+        satisfaction=rep.satisfaction(rep.ratings_in_scope(ratings, chosen, filters), zone),
+        complex_services=rep.complex_services(chosen),
+        registry=rep.registry(chosen),
+    )
+
+
+def _behind_the_server() -> None:
+    """The report worker yields the CPU to the server: on a busy 2-core machine a kiosk's
+    ticket comes first, a report may take a little longer."""
+    if hasattr(os, "nice"):
+        os.nice(REPORT_WORKER_NICENESS)
+
+
+class Reports:
+    def __init__(self, context: Context):
+        self._ctx = context
+        self._store = context.store
+        self._office = context.office
+        self._worker: ProcessPoolExecutor | None = None
+        self._recent: dict[tuple, tuple[float, Report]] = {}  # oldest first
+        self._lock = threading.Lock()
+
+    def check_filters(self, filters: rep.Filters) -> rep.Filters:
+        """Unknown ids are refused with the field's name; a known id that matches nothing is fine."""
+        checks = (("life_situation", self._office.life_situation), ("queue", self._office.queue),
+                  ("workplace", self._office.workplace))
+        for name, lookup in checks:
+            value = getattr(filters, name)
+            if value:
+                try:
+                    lookup(value)
+                except UnknownId:
+                    what = name.replace("_", " ")
+                    raise BadRequest(f"{name}: no {what} {value!r} in this office") from None
+        return filters
+
+    def report(self, period: rep.Period, filters: rep.Filters) -> Report:
+        """The report of ``period``; the same one again within REPORT_FRESH_S comes from memory
+        (the page, then its exports and its print, ask for the same figures)."""
+        self.check_filters(filters)
+        key, now = (period, filters), time.monotonic()
+        with self._lock:
+            kept = self._recent.get(key)
+            if kept is not None and now - kept[0] < REPORT_FRESH_S:
+                return kept[1]
+        if self._worker is None:
+            report = compute_report(self._store.path, self._office, period, filters)
+        else:
+            report = self._worker.submit(compute_report, self._store.path, self._office, period,
+                                         filters).result()
+        with self._lock:
+            self._recent[key] = (now, report)
+            while len(self._recent) > REPORTS_KEPT:
+                self._recent.pop(next(iter(self._recent)))
+        return report
+
+    def run_in_worker_process(self) -> None:
+        """Compute reports in a process of their own from now on (the server does this).
+
+        A report is pure Python for a second or more; in the server's process it would
+        hold the GIL that a kiosk's issue needs between its steps.  The worker opens
+        the database read-only itself; only the finished Report comes back.
+        """
+        if self._worker is None:
+            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                                               initializer=_behind_the_server)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = None
+
+    def today(self) -> rep.Today:
+        """Waiting and at the desks from the in-memory projection; the day's waits from the log."""
+        day = self._ctx.today()
+        with self._store.read_only() as conn:
+            rows = report_store.visit_rows(conn, day, day)
+            visits = rep.build_visits(rows, report_store.visit_events(conn, day, day))
+        open_tickets = self._ctx.projection.open_tickets()
+        states = self._ctx.projection.workplace_states()
+        return rep.today(
+            list(visits.values()),
+            waiting=sum(1 for t in open_tickets if t.status.value in ("waiting", "postponed")),
+            being_served=sum(1 for t in open_tickets if t.status.value in ("called", "serving")),
+            workplaces_open=sum(1 for state in states.values() if state.get("status") == "open"),
+            norm_min=self._office.rules.wait_norm_min,
+        )
+
+    def export_events(self, period: rep.Period, fmt: str) -> Iterator[str]:
+        """The event log of ``period`` in the regional schema, as chunks of text to stream."""
+        if fmt not in EXPORT_FORMATS:
+            raise BadRequest(f"format: one of {', '.join(EXPORT_FORMATS)}")
+        since, before = period.instants(self._office.time_zone)
+        office = self._office.id
+        with self._store.read_only() as conn:
+            rows = report_store.events_between(conn, since, before)
+            if fmt == "jsonl":
+                # The stored payload is already JSON text: spliced in as it is, not parsed again.
+                lines = []
+                for seq, type_, at, actor, workplace, ticket_id, payload in rows:
+                    head = json.dumps({
+                        "schema": EXPORT_SCHEMA, "office": office, "seq": seq, "type": type_, "at": at,
+                        "actor": actor, "workplace": workplace, "ticket_id": ticket_id}, ensure_ascii=False)
+                    lines.append(f'{head[:-1]}, "payload": {payload}}}\n')
+                    if len(lines) == EXPORT_CHUNK_ROWS:
+                        yield "".join(lines)
+                        lines.clear()
+                yield "".join(lines)
+                return
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(("schema", "office", *report_store.EXPORT_COLUMNS))
+            for count, row in enumerate(rows, 1):
+                writer.writerow((EXPORT_SCHEMA, office, *row))
+                if count % EXPORT_CHUNK_ROWS == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
