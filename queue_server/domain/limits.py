@@ -33,3 +33,14 @@ def postpone_minutes(minutes: float | None) -> float | None:
     if minutes is not None and not 0 < minutes <= MAX_POSTPONE_MINUTES:
         raise InvalidInput(f"minutes: more than 0 and at most {MAX_POSTPONE_MINUTES}")
     return minutes
+
+
+# Staff passwords: the same bounds wherever one is set (command line, accounts page).
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+
+
+def password(value: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"password: {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters")
+    return value
