@@ -100,7 +100,7 @@ def gevent_handler_class(limits: Limits):
     import gevent
     from gevent.pywsgi import WSGIHandler
 
-    class TooSlow(Exception):
+    class TooSlow(BaseException):  # not an Exception: pywsgi would answer it as an app error
         pass
 
     class DeadlineHandler(WSGIHandler):
@@ -117,14 +117,25 @@ def gevent_handler_class(limits: Limits):
                 self._deadline.close()
 
         def run_application(self):
-            body = self.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)  # chunked: no length given
+            try:  # chunked bodies carry no length: read one byte past the limit to tell
+                body = self.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+            except TooSlow:
+                return self._refuse("408 Request Timeout", b"request not received in time\n")
             if len(body) > MAX_BODY_BYTES:
-                self.close_connection = True
-                self.start_response("413 Content Too Large", [("Content-Type", "text/plain")])
-                self.write(b"request body too large\n")
-                return
+                return self._refuse("413 Content Too Large", b"request body too large\n")
             self.environ["wsgi.input"] = io.BytesIO(body)
             self._deadline.close()  # the request is in: the answer (or a stream) may take its time
-            super().run_application()
+            return super().run_application()
+
+        def _refuse(self, status: str, text: bytes) -> None:
+            self._deadline.close()
+            self.close_connection = True
+            # pywsgi would read the rest of the body before closing: at a dribbler's pace.
+            self.wsgi_input._chunked_input_error = True
+            self.start_response(status, [("Content-Type", "text/plain"), ("Connection", "close"),
+                                         ("Content-Length", str(len(text)))])
+            self.result = [text]
+            self.process_result()
+            self.result = None
 
     return DeadlineHandler
