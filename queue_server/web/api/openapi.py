@@ -137,7 +137,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/events": {"get": _op(
         "Server-sent events of every change; Last-Event-ID or ?after= resumes",
         {"200": {"description": "text/event-stream",
-                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}})},
+                 "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+         **_errors(503)})},
     "/help-calls": {
         "post": _op("A kiosk asks for the administrator", {"201": _json("Help call opened")}),
         "get": _op("Open help calls", {"200": _json("Help calls")}),
