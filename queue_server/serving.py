@@ -117,8 +117,10 @@ def gevent_handler_class(limits: Limits):
                 self._deadline.close()
 
         def run_application(self):
+            if self.environ["wsgi.input"] is not self.wsgi_input:  # an upgrade: not ours to read
+                return self._refuse("400 Bad Request", b"connection upgrades are not served\n")
             try:  # chunked bodies carry no length: read one byte past the limit to tell
-                body = self.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+                body = self.wsgi_input.read(MAX_BODY_BYTES + 1)
             except TooSlow:
                 return self._refuse("408 Request Timeout", b"request not received in time\n")
             if len(body) > MAX_BODY_BYTES:
