@@ -247,3 +247,19 @@ def test_an_unknown_name_costs_a_password_check_too(client, services, monkeypatc
         assert answer.get_json()["reason"] == "wrong name or password"
     assert len(checked) == 2 and all(h.startswith("scrypt:") for h in checked)
     assert checked[1] != checked[0]  # the unknown name was checked against the dummy hash
+
+
+def test_every_failed_or_refused_sign_in_is_held_back(tmp_path, office, clock, monkeypatch):
+    """Guessing back to back gets one answer a second (SIGN_IN_FAILURE_SECONDS), not hundreds."""
+    from queue_server.service import accounts as service_accounts
+    from queue_server.web import create_app
+
+    slept: list[float] = []
+    monkeypatch.setattr(service_accounts.time, "sleep", slept.append)
+    app = create_app(office=office, data_dir=tmp_path, clock=clock,
+                     config={"SIGN_IN_FAILURE_SECONDS": 1.5})
+    client = app.test_client()
+    statuses = [client.post(LOGIN, json={"username": "target", "password": "guess"}).status_code
+                for _ in range(ACCOUNT_FREE_FAILURES + 1)]
+    assert statuses[-1] == 429
+    assert slept == [1.5] * len(statuses)  # refused attempts wait too

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from queue_server.service.errors import SignInRefused
 from queue_server.store import accounts as store
 from queue_server.store.accounts import AccountError, User
 from queue_server.store.audit import audit_entries, record_audit, targets_of
+from queue_server.store.database import gevent_patched
 
 __all__ = ["AccountError", "Accounts", "Identity", "SignedIn", "User"]
 
@@ -50,6 +52,7 @@ ADDRESS_FREE_FAILURES = 10  # per address, whatever the names tried
 GLOBAL_FAILURES = 30  # failures of the whole office in GLOBAL_WINDOW before everyone waits
 GLOBAL_WINDOW = timedelta(minutes=1)
 PASSWORD_CHECKS_AT_ONCE = 1  # scrypt takes a core for ~50 ms; the queue keeps the other
+DELAYED_AT_ONCE = 64  # failed sign-ins held back at a time; beyond, they answer at once
 
 
 @cache
@@ -65,6 +68,7 @@ class Accounts:
         self._checking = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
         self._recent_failures: deque[datetime] = deque()
         self._failures_lock = threading.Lock()
+        self._delaying = threading.BoundedSemaphore(DELAYED_AT_ONCE)
 
     # --- who is calling -----------------------------------------------------------------
 
@@ -86,13 +90,30 @@ class Accounts:
         return store.changes()
 
     def sign_in(self, username: str, password: str, remote_addr: str | None, *,
-                session_hours: float) -> SignedIn:
+                session_hours: float, failure_seconds: float = 0.0) -> SignedIn:
         """Check a password, slowing down repeated failures; open a session.
 
         The slow part (scrypt) runs outside the write lock, one check at a time, so
         guessing never holds up a ticket; unknown names cost the same as known ones.
-        Failures are counted per account, per address and for the whole office.
+        Failures are counted per account, per address and for the whole office, and
+        each failed or refused attempt is answered only after ``failure_seconds``: a
+        client guessing back to back gets one guess a second, not hundreds.
         """
+        try:
+            return self._sign_in(username, password, remote_addr, session_hours)
+        except SignInRefused:
+            self._hold_back(failure_seconds)
+            raise
+
+    def _hold_back(self, seconds: float) -> None:
+        if seconds > 0 and self._delaying.acquire(blocking=False):
+            try:
+                time.sleep(seconds)  # under gevent a greenlet's sleep; else one thread of many
+            finally:
+                self._delaying.release()
+
+    def _sign_in(self, username: str, password: str, remote_addr: str | None,
+                 session_hours: float) -> SignedIn:
         now = self._ctx.now()
         keys = {f"user:{username.lower()[:64]}": ACCOUNT_FREE_FAILURES,
                 f"addr:{remote_addr or '-'}": ADDRESS_FREE_FAILURES}
@@ -103,7 +124,8 @@ class Accounts:
             raise SignInRefused("too many failed attempts; try again later", wait)
         record = store.password_hash_of(db, username)
         with self._checking:
-            matches = check_password_hash(record[1] if record else _dummy_hash(), password)
+            matches = _off_the_loop(check_password_hash, record[1] if record else _dummy_hash(),
+                                    password)
         user = record[0] if record is not None and matches else None
         with self._store.write() as db:
             for key in keys:
@@ -201,6 +223,16 @@ class Accounts:
                detail: dict) -> None:
         record_audit(db, actor=actor, action=action, workplace=workplace, at=self._ctx.now(),
                      detail=json.dumps({"target": target, **detail}, ensure_ascii=False))
+
+
+def _off_the_loop(function, *args):
+    """Under gevent, CPU-bound work in gevent's thread pool: scrypt releases the GIL, so the
+    event loop (every stream, every ticket) keeps running meanwhile.  Otherwise: just call."""
+    if not gevent_patched():
+        return function(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(function, args)
 
 
 def _checked(password: str) -> str:

@@ -16,6 +16,7 @@ from queue_server.service import APP_KEY, Services, open_services, services_of
 DEFAULTS: dict[str, Any] = {
     "PING_SECONDS": 5.0,  # keepalive on event streams; dead clients are dropped at the next one
     "SESSION_HOURS": 12,
+    "SIGN_IN_FAILURE_SECONDS": 1.0,  # a failed or refused sign-in answers after this
     "REPLAY_LIMIT": 1000,  # events replayed to a reconnecting client before asking it to resync
     "MAX_STREAMS": 300,  # open event streams (--max-streams); beyond: 503 too_many_streams
     "MAX_CONTENT_LENGTH": 64 * 1024,  # no request of the API or a staff form comes near it
