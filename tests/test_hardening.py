@@ -255,7 +255,7 @@ def test_every_failed_or_refused_sign_in_is_held_back(tmp_path, office, clock, m
     from queue_server.web import create_app
 
     slept: list[float] = []
-    monkeypatch.setattr(service_accounts.time, "sleep", slept.append)
+    monkeypatch.setattr(service_accounts, "hold", slept.append)
     app = create_app(office=office, data_dir=tmp_path, clock=clock,
                      config={"SIGN_IN_FAILURE_SECONDS": 1.5})
     client = app.test_client()

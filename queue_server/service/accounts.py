@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from time import sleep as hold  # gevent's, when the process is patched (cli.py patches first)
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -108,7 +108,7 @@ class Accounts:
     def _hold_back(self, seconds: float) -> None:
         if seconds > 0 and self._delaying.acquire(blocking=False):
             try:
-                time.sleep(seconds)  # under gevent a greenlet's sleep; else one thread of many
+                hold(seconds)  # under gevent a greenlet's sleep; else one thread of many
             finally:
                 self._delaying.release()
 
