@@ -37,6 +37,12 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the address holds the display's token
     "X-Content-Type-Options": "nosniff",
+    # Own scripts, styles, fonts and sounds only; no page may frame a screen (clickjacking).
+    "Content-Security-Policy": "; ".join((
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "font-src 'self'",
+        "img-src 'self' data:", "media-src 'self' blob:", "connect-src 'self'",
+        "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'")),
+    "X-Frame-Options": "DENY",
 }
 
 

@@ -43,6 +43,7 @@ from queue_server.domain import access
 from queue_server.domain.clock import ShiftedClock, SystemClock
 from queue_server.domain.office import Office, UnknownId
 from queue_server.service import accounts
+from queue_server.serving import Limits, gevent_handler_class, raise_open_file_limit, waitress_server
 
 DEFAULT_DATA = Path("var") / "office"
 DEMO_DATA = Path("var") / "demo"
@@ -71,6 +72,7 @@ CLI_ACTOR = "cli"  # the audit log's actor for changes made on the command line
 DEMO_ACTOR = "demo"
 WORKERS = ("threads", "gevent")
 STOP_SECONDS = 1.0  # gevent: how long open requests get to finish on SIGTERM
+GEVENT_STREAMS = 2000  # open event streams by default under gevent (a greenlet each)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,6 +116,17 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--replay-limit", type=_positive_int, default=None,
                          help="most events replayed to a reconnecting client before it must "
                               "resynchronise (default 1000)")
+        sub.add_argument("--max-connections", type=_positive_int, default=Limits.max_connections,
+                         help=f"open connections at most, streams included (default "
+                              f"{Limits.max_connections}); the open-file limit is raised to match")
+        sub.add_argument("--max-streams", type=_positive_int, default=None,
+                         help="open event streams at most; more are refused with 503 "
+                              "too_many_streams (default: 3/4 of --threads; gevent: 2000)")
+        sub.add_argument("--request-seconds", type=_positive_float, default=Limits.request_seconds,
+                         help="a whole request (headers and body) must arrive within this; "
+                              f"slower clients are cut off (default {Limits.request_seconds:g})")
+        sub.add_argument("--secure-cookies", action="store_true",
+                         help="send the staff session cookie with Secure: set when HTTPS is in front")
 
     run = commands.add_parser("run", help="run the queue server")
     common(run, DEFAULT_DATA)
@@ -220,7 +233,27 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     office = _office(args)
+    if refusal := _demo_data_refusal(args, office):
+        print(refusal, file=sys.stderr, flush=True)
+        return 2
     return _serve(office, args)
+
+
+def _demo_data_refusal(args: argparse.Namespace, office: Office) -> str | None:
+    """A data directory `demo` set up keeps public passwords and tokens: never serve an office from it."""
+    services = _services(args, office)
+    try:
+        left = services.accounts.demo_leftovers(
+            actor=DEMO_ACTOR, password=DEMO_PASSWORD,
+            tokens={name: token for name, (_, token) in DEMO_DEVICES.items()})
+    finally:
+        services.close()
+    if not left:
+        return None
+    return (f"queue-server: refused: {args.data} was set up by `queue-server demo`; "
+            f"{', '.join(left)} still have the public demo password or token.\n"
+            f"  Start the office with its own data directory:  queue-server run --data var/office\n"
+            f"  or remove the demo's (its tickets go with it):  rm -r {args.data}")
 
 
 def _gevent_problem() -> str | None:
@@ -239,8 +272,12 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     from queue_server.web import create_app
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
-                                            ("REPLAY_LIMIT", args.replay_limit))
+                                            ("REPLAY_LIMIT", args.replay_limit),
+                                            ("MAX_STREAMS", _max_streams(args)),
+                                            ("SESSION_COOKIE_SECURE", args.secure_cookies or None))
               if value is not None}
+    if problem := raise_open_file_limit(_limits(args)):
+        print(f"queue-server: warning: {problem}", file=sys.stderr, flush=True)
     clock = ShiftedClock(args.clock_start) if args.clock_start else SystemClock()
     app = create_app(office=office, data_dir=args.data, config=config, clock=clock)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
@@ -257,6 +294,17 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     return 0
 
 
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(max_connections=args.max_connections, request_seconds=args.request_seconds)
+
+
+def _max_streams(args: argparse.Namespace) -> int:
+    """Threads mode: each stream holds a worker thread, so a quarter stay for requests."""
+    if args.max_streams is not None:
+        return args.max_streams
+    return GEVENT_STREAMS if args.worker == "gevent" else max(1, args.threads * 3 // 4)
+
+
 def _listening(office: Office, host: str, port: int, on_listening) -> None:
     url = f"http://{host}:{port}"
     print(f"queue-server: {office.name.ru}: listening on {url}", flush=True)
@@ -265,13 +313,8 @@ def _listening(office: Office, host: str, port: int, on_listening) -> None:
 
 
 def _serve_waitress(app, office: Office, args: argparse.Namespace, on_listening) -> None:
-    from waitress.server import create_server
-
-    server = create_server(
-        app, host=args.host, port=args.port, threads=args.threads,
-        connection_limit=max(1000, args.threads * 2), asyncore_use_poll=True,
-        channel_timeout=60, ident="odno-okno",
-    )
+    server = waitress_server(app, host=args.host, port=args.port, threads=args.threads,
+                             limits=_limits(args))
     _listening(office, args.host, server.effective_port, on_listening)
     from queue_server.service import services_of
 
@@ -298,9 +341,10 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
     from gevent.pool import Pool
     from gevent.pywsgi import WSGIServer
 
-    # One greenlet per connection, bounded like waitress's connection_limit.
-    server = WSGIServer((args.host, args.port), app, spawn=Pool(max(1000, args.threads * 2)),
-                        log=None)
+    # One greenlet per connection, bounded like waitress's connection_limit; each request
+    # must arrive whole within --request-seconds (queue_server.serving).
+    server = WSGIServer((args.host, args.port), app, spawn=Pool(args.max_connections), log=None,
+                        handler_class=gevent_handler_class(_limits(args)))
     server.init_socket()  # binds now, so port 0 has its real number to print
     # As waitress does: without it Nagle's algorithm holds a small answer or event until
     # the client's delayed ACK, 40 ms on Linux.  Accepted sockets inherit the option.
@@ -360,7 +404,8 @@ def _seed_demo(args: argparse.Namespace, office: Office) -> None:
             continue
         places = [w.id for w in office.workplaces if w.queue_ids[:1] == (queue,)]
         workplaces = tuple(places[index:index + 1] if queue else [])
-        services.accounts.create_user(name, role, DEMO_PASSWORD, workplaces, actor=DEMO_ACTOR)
+        services.accounts.create_user(name, role, DEMO_PASSWORD, workplaces, actor=DEMO_ACTOR,
+                                      demo=True)
     services.close()
 
 

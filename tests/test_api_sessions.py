@@ -7,10 +7,10 @@ from queue_server.web import create_app
 
 def test_api_ignores_and_never_sets_session_cookies(tmp_path):
     app = create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=tmp_path)
-    services_of(app).accounts.create_user("hall", "administrator", "secret", actor="test")
+    services_of(app).accounts.create_user("hall", "administrator", "secret-password", actor="test")
     client = app.test_client()
     # a signed-in staff page session: the cookie holds a valid API token
-    login = client.post("/api/v1/auth/login", json={"username": "hall", "password": "secret"})
+    login = client.post("/api/v1/auth/login", json={"username": "hall", "password": "secret-password"})
     assert login.status_code == 200 and "Set-Cookie" not in login.headers
     with client.session_transaction() as session:
         session["token"] = login.get_json()["token"]

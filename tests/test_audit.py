@@ -8,12 +8,12 @@ from queue_server.web import create_app
 def test_sign_in_attempts_and_sign_out_are_audited(tmp_path):
     app = create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=tmp_path)
     services = services_of(app)
-    services.accounts.create_user("curator1", "curator", "secret", ("window_3",), actor="test")
+    services.accounts.create_user("curator1", "curator", "secret-password", ("window_3",), actor="test")
     client = app.test_client()
     login = "/api/v1/auth/login"
     assert client.post(login, json={"username": "curator1", "password": "wrong"},
                        environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 401
-    answer = client.post(login, json={"username": "curator1", "password": "secret"},
+    answer = client.post(login, json={"username": "curator1", "password": "secret-password"},
                          environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert answer.status_code == 200
     token = answer.get_json()["token"]

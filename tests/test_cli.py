@@ -180,3 +180,35 @@ def test_every_command_takes_data_and_refuses_unknown_roles(tmp_path, capsys):
         if command in (("run",), ("demo",)):
             assert "--ping-seconds" in text and "--replay-limit" in text
     assert not any(tmp_path.iterdir())
+
+
+def test_user_add_refuses_a_four_character_password(tmp_path):
+    done = queue_server("user", "add", "olga", "--role", "curator", "--data", str(tmp_path),
+                        stdin="abcd\n")
+    assert done.returncode == 2
+    assert "password: 8" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_run_refuses_a_data_directory_the_demo_set_up_until_its_secrets_are_reset(tmp_path):
+    import argparse
+
+    from queue_server.cli import DEMO_ACTOR, DEMO_DEVICES, DEMO_PASSWORD, DEMO_STAFF, _seed_demo
+    from queue_server.config import load_office
+    from queue_server.domain.clock import SystemClock
+    from queue_server.service import open_services
+
+    _seed_demo(argparse.Namespace(data=tmp_path, config=None), load_office(DEMO_OFFICE_PATH))
+    done = queue_server("run", "--data", str(tmp_path), "--port", "0", timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "queue-server demo" in done.stderr and f"rm -r {tmp_path}" in done.stderr
+    assert "admin" in done.stderr and "kiosk-1" in done.stderr and "Traceback" not in done.stderr
+
+    services = open_services(tmp_path, load_office(DEMO_OFFICE_PATH), SystemClock())
+    for name, *_ in DEMO_STAFF:  # the way out short of a new directory: new secrets for all
+        services.accounts.set_password(name, f"{name}-office-secret", actor="test")
+    for name, (kind, _) in DEMO_DEVICES.items():
+        services.accounts.add_device(name, kind, actor="test")
+    assert services.accounts.demo_leftovers(
+        actor=DEMO_ACTOR, password=DEMO_PASSWORD,
+        tokens={name: token for name, (_, token) in DEMO_DEVICES.items()}) == []
+    services.close()

@@ -36,7 +36,8 @@ CSRF = re.compile(r'name="(?:[\w.-]+-)?csrf_token" type="hidden" value="([^"]+)"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=tmp_path_factory.mktemp("staff"))
+    app = create_app(office=load_office(DEMO_OFFICE_PATH), data_dir=tmp_path_factory.mktemp("staff"),
+                     config={"SIGN_IN_FAILURE_SECONDS": 0})
     accounts = services_of(app).accounts
     for name, (role, workplaces) in USERS.items():
         accounts.create_user(name, role, PASSWORD, tuple(workplaces), actor="test")

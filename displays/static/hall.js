@@ -13,6 +13,7 @@
   const COUNTS_EVERY_MS = 3000;
 
   const callsBox = document.getElementById("calls");
+  callsBox.style.setProperty("--rows", callsBox.dataset.rows);  // no inline style: the CSP forbids it
   const emptyBox = document.getElementById("no-calls");
   const waitingBox = document.getElementById("waiting");
   const calls = new Map();  // ticket id -> {id, number, workplace, status, order, freshUntil}

@@ -80,3 +80,14 @@ def email(value: str) -> str:
     if len(value) > MAX_EMAIL or not at or not local or "." not in domain or " " in value:
         raise InvalidInput("email: must be an address like name@example.ru")
     return value
+
+
+# Staff passwords: the same bounds wherever one is set (command line, accounts page).
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+
+
+def password(value: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"password: {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters")
+    return value

@@ -178,7 +178,7 @@ class Tickets:
         queue = self._office.queue(situation.queue)
         phone_refused = None
         with self._store.write() as db:
-            if request_id and (existing := repo.ticket_by_request(db, request_id)):
+            if request_id is not None and (existing := repo.ticket_by_request(db, request_id)):
                 ticket, created = existing, False
                 ahead, wait = self.position(ticket)
                 print_requested = print_on is not None and repo.print_requested(db, ticket.id)
@@ -244,6 +244,7 @@ class Tickets:
                 open_now = _overlay(open_now, stored)
             chosen = routing.next_for_workplace(open_now, workplace, now, self._office.rules)
             if chosen is not None:
+                stored += self._back_from_break(db, workplace_id, now, actor)
                 chosen, called = repo.record_ticket_events(db, chosen, lifecycle.call(
                     chosen, workplace=workplace_id, at=now, actor=actor))
                 stored += called
@@ -254,7 +255,19 @@ class Tickets:
         workplace = self._ctx.workplace(workplace_id)
         return self._record(ticket_id, lambda ticket, now: lifecycle.call(
             ticket, workplace=workplace_id, place=workplace, at=now, actor=actor),
-            check=lambda: self._check_free(workplace_id))
+            check=lambda: self._check_free(workplace_id), reopen=(workplace_id, actor))
+
+    def _back_from_break(self, db, workplace_id: str, now: datetime,
+                         actor: str) -> list[ev.StoredEvent]:
+        """A workplace on break that calls a visitor is open again (docs/api.md, "Workplaces"):
+        the operator is plainly back, and the screens must not show «break» beside a call."""
+        state = self._seen.workplace_states()[workplace_id]
+        if state["status"] != "break":
+            return []
+        desk_store.save_workplace_state(db, workplace_id, status="open", user=state["user"],
+                                        since=now)
+        return repo.append_events(db, [ev.WorkplaceStatusChanged(
+            at=now, actor=actor, workplace=workplace_id, status="open", user=state["user"])])
 
     def _check_free(self, workplace_id: str) -> None:
         """Call only inside the write transaction: the desk cannot fill meanwhile."""
@@ -337,11 +350,13 @@ class Tickets:
             ticket, life_situation=life_situation, workplace=workplace, at=now, actor=actor))
 
     def _record(self, ticket_id: str, command: Callable[[Ticket, datetime], list[ev.Event]],
-                check: Callable[[], None] | None = None) -> Ticket:
+                check: Callable[[], None] | None = None,
+                reopen: tuple[str, str] | None = None) -> Ticket:
         """Run a lifecycle command on the ticket's current state, atomically.
 
         ``check`` runs first inside the same transaction (a condition that must not
-        change before the command's events are written).
+        change before the command's events are written); ``reopen`` (workplace, actor)
+        opens that workplace if it is on break.
         """
         with self._store.write() as db:
             if check is not None:
@@ -349,8 +364,11 @@ class Tickets:
             ticket = repo.get_ticket(db, ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket {ticket_id!r}")
-            ticket, stored = repo.record_ticket_events(db, ticket, command(ticket, self._ctx.now()))
-            self._store.publish_on_commit(stored)
+            now = self._ctx.now()
+            events = command(ticket, now)  # refused here before anything is written
+            reopened = self._back_from_break(db, reopen[0], now, reopen[1]) if reopen else []
+            ticket, stored = repo.record_ticket_events(db, ticket, events)
+            self._store.publish_on_commit(reopened + stored)
         assert ticket is not None
         return ticket
 

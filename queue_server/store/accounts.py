@@ -2,6 +2,8 @@
 
 Passwords are hashed with werkzeug's scrypt; tokens are random and only their
 SHA-256 is stored, so a copy of the database gives no one a working token.
+Hashing and checking a password is slow on purpose, so it is the service's job and
+happens before the write transaction: this module stores and reads hashes only.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from queue_server.domain.access import DEVICES, STAFF_ROLES
 
@@ -72,16 +73,14 @@ def _user(row: dict) -> User:
     return User(row["name"], row["role"], tuple(json.loads(row["workplaces"])), bool(row["active"]))
 
 
-def create_user(db: sqlite_utils.Database, name: str, role: str, password: str,
+def create_user(db: sqlite_utils.Database, name: str, role: str, password_hash: str,
                 workplaces: list[str] | tuple[str, ...] = (), *, now: datetime) -> User:
     check_name(name)
     check_role(role)
-    if len(password) < 4:
-        raise AccountError("password: at least 4 characters")
     if get_user(db, name) is not None:
         raise AccountError(f"name: user {name!r} exists")
     db["users"].insert({
-        "name": name, "role": role, "password_hash": generate_password_hash(password),
+        "name": name, "role": role, "password_hash": password_hash,
         "workplaces": json.dumps(list(workplaces)), "active": 1, "created_at": now.isoformat(),
     })
     return User(name, role, tuple(workplaces), True)
@@ -118,21 +117,18 @@ def update_user(db: sqlite_utils.Database, name: str, *, role: str | None = None
     return user
 
 
-def set_password(db: sqlite_utils.Database, name: str, password: str) -> None:
-    if len(password) < 4:
-        raise AccountError("password: at least 4 characters")
+def set_password(db: sqlite_utils.Database, name: str, password_hash: str) -> None:
     if get_user(db, name) is None:
         raise AccountError(f"name: no user {name!r}")
-    db["users"].update(name, {"password_hash": generate_password_hash(password)})
+    db["users"].update(name, {"password_hash": password_hash})
     db.execute("DELETE FROM sessions WHERE user = ?", [name])
     _Changes.note()
 
 
-def verify_password(db: sqlite_utils.Database, name: str, password: str) -> User | None:
+def password_hash_of(db: sqlite_utils.Database, name: str) -> tuple[User, str] | None:
+    """An active account and its password hash, or None."""
     rows = list(db.query("SELECT * FROM users WHERE name = ? AND active = 1", [name]))
-    if not rows or not check_password_hash(rows[0]["password_hash"], password):
-        return None
-    return _user(rows[0])
+    return (_user(rows[0]), rows[0]["password_hash"]) if rows else None
 
 
 def open_session(db: sqlite_utils.Database, name: str, *, now: datetime,
@@ -188,16 +184,18 @@ def device_for_token(db: sqlite_utils.Database, token: str) -> Device | None:
 
 # --- slowing down password guessing -------------------------------------------------
 
-FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 
 
-def sign_in_delay(db: sqlite_utils.Database, key: str, *, now: datetime) -> float:
-    """Seconds to wait before ``key`` (name and address) may try again; 0 when free."""
+def sign_in_delay(db: sqlite_utils.Database, key: str, *, free: int, now: datetime) -> float:
+    """Seconds to wait before ``key`` (an account, an address) may try again; 0 when free.
+
+    After ``free`` failures in a row each further one doubles the wait, up to 5 minutes.
+    """
     rows = list(db.query("SELECT * FROM sign_in_failures WHERE key = ?", [key]))
-    if not rows or rows[0]["failures"] < FREE_ATTEMPTS:
+    if not rows or rows[0]["failures"] < free:
         return 0.0
-    delay = min(MAX_DELAY_SECONDS, 2 ** (rows[0]["failures"] - FREE_ATTEMPTS + 1))
+    delay = min(MAX_DELAY_SECONDS, 2 ** min(20, rows[0]["failures"] - free + 1))
     ready = datetime.fromisoformat(rows[0]["last_at"]) + timedelta(seconds=delay)
     return max(0.0, (ready - now).total_seconds())
 

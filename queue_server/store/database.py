@@ -17,6 +17,7 @@ is then gevent's, and the semantics stay the same.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import threading
@@ -48,7 +49,7 @@ class Store:
         if per_greenlet is None:
             per_greenlet = gevent_patched()
         self._connections = GreenletConnections(path) if per_greenlet else None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path)
         migrations.apply(self.db)
 
     @property
@@ -111,6 +112,31 @@ def read_only(path: Path) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """The office's data (visitors' tickets, password hashes) readable by its owner only.
+
+    The directory is created 0700 and the database 0600 before SQLite opens it;
+    SQLite gives its -wal and -shm files the database's mode.  Files an older
+    version left readable to all are narrowed too.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=PRIVATE_DIR)
+    if sys.platform == "win32":  # NTFS permissions follow the service account instead
+        return
+    folder = path.parent.stat()
+    if folder.st_mode & 0o077 and folder.st_uid == os.getuid():
+        path.parent.chmod(PRIVATE_DIR)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE))
+    for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(PRIVATE_FILE)
 
 
 def gevent_patched() -> bool:

@@ -16,10 +16,14 @@ from queue_server.service import APP_KEY, Services, open_services, services_of
 DEFAULTS: dict[str, Any] = {
     "PING_SECONDS": 5.0,  # keepalive on event streams; dead clients are dropped at the next one
     "SESSION_HOURS": 12,
+    "SIGN_IN_FAILURE_SECONDS": 1.0,  # a failed or refused sign-in answers after this
     "REPLAY_LIMIT": 1000,  # events replayed to a reconnecting client before asking it to resync
+    "MAX_STREAMS": 300,  # open event streams (--max-streams); beyond: 503 too_many_streams
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # no request of the API or a staff form comes near it
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",
     "SESSION_COOKIE_NAME": "okno_session",
+    "SESSION_COOKIE_SECURE": False,  # True (--secure-cookies) once HTTPS is in front
     "JSON_SORT_KEYS": False,
 }
 
@@ -58,7 +62,22 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
     app.register_error_handler(404, api_errors.no_route)
     app.register_error_handler(405, api_errors.method_not_allowed)
     _register_pages(app)
+    app.after_request(_baseline_headers)
     return app
+
+
+BASELINE_HEADERS = {  # on every answer; pages set their own stricter policy first
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+
+
+def _baseline_headers(response):
+    for name, value in BASELINE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def services() -> Services:

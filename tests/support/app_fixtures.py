@@ -39,7 +39,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def app(tmp_path, office, clock) -> Flask:
-    return create_app(office=office, data_dir=tmp_path, clock=clock, config={"TESTING": True})
+    # No second's pause after a failed sign-in: tests count attempts, not seconds.
+    return create_app(office=office, data_dir=tmp_path, clock=clock,
+                      config={"TESTING": True, "SIGN_IN_FAILURE_SECONDS": 0})
 
 
 @pytest.fixture

@@ -39,6 +39,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "too_many_attempts": ErrorCode(429, "repeated failed sign-ins or wrong booking codes from one "
                                         "kiosk; `retry_after` (seconds) and the Retry-After header "
                                         "say when to try again"),
+    "too_many_streams": ErrorCode(503, "the server's event streams are all taken (`--max-streams`); "
+                                       "retry after Retry-After seconds, other requests still work"),
     "internal_server_error": ErrorCode(500, "a fault in the server, never bad input"),
 }
 

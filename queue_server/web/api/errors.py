@@ -94,5 +94,7 @@ def no_route(error):
 
 def method_not_allowed(error):
     if request.path.startswith("/api/"):
-        return error_response("method_not_allowed", f"{request.method} is not allowed here")
+        response = error_response("method_not_allowed", f"{request.method} is not allowed here")
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))  # RFC 9110 15.5.6
+        return response
     return error

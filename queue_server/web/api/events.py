@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 
 from flask import Response, current_app, request
@@ -13,6 +14,7 @@ from queue_server.service.errors import BadRequest
 from queue_server.web import services
 from queue_server.web.api import blueprint
 from queue_server.web.api.contract import RESYNC
+from queue_server.web.api.errors import error_response
 from queue_server.web.api.views import event_for
 from queue_server.web.auth import current_principal, require
 
@@ -20,6 +22,37 @@ RETRY_MS = 2000  # how soon a browser reconnects after losing the stream
 RENDERED_KEPT = 512
 RENDERED_KEY = "odno_okno.rendered_events"  # app.extensions: (seq, staff) -> SSE text
 MAX_EVENT_ID = 2**63 - 1  # SQLite's largest integer; a bigger one would fail inside the stream
+STREAMS_KEY = "odno_okno.streams"  # app.extensions: the open streams' counter
+STREAM_RETRY_SECONDS = 10
+
+
+class OpenStreams:
+    """How many event streams are open, against ``MAX_STREAMS``: in threads mode each holds
+    a worker thread, so without a limit of their own screens could take every one."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.count >= self.limit:
+                return False
+            self.count += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+
+def open_streams() -> OpenStreams:
+    streams = current_app.extensions.get(STREAMS_KEY)
+    if streams is None:
+        streams = current_app.extensions.setdefault(
+            STREAMS_KEY, OpenStreams(int(current_app.config["MAX_STREAMS"])))
+    return streams
 
 
 def _message(body: dict) -> str:
@@ -55,6 +88,12 @@ def event_stream():
     ping = float(current_app.config["PING_SECONDS"])
     limit = int(current_app.config["REPLAY_LIMIT"])
     after = _resume_point()
+    streams = open_streams()
+    if not streams.take():
+        refusal = error_response("too_many_streams",
+                                 f"all {streams.limit} event streams are open; try again later")
+        refusal.headers["Retry-After"] = str(STREAM_RETRY_SECONDS)
+        return refusal
     # Subscribe before reading the backlog, so nothing falls between the two.
     subscription = services().bus.subscribe()
 
@@ -106,6 +145,11 @@ def event_stream():
         finally:
             subscription.close()
 
-    return Response(stream(), mimetype="text/event-stream", headers={
+    response = Response(stream(), mimetype="text/event-stream", headers={
         "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
     })
+    # The server closes the response when the client goes, even before the first byte
+    # (a generator never started runs no ``finally``).
+    response.call_on_close(streams.release)
+    response.call_on_close(subscription.close)
+    return response

@@ -77,7 +77,7 @@ SCHEMAS: dict[str, Any] = {
         "language": {"type": "string", "enum": ["ru", "tt", "en"], "default": "ru"},
         "priority": {"type": "boolean", "default": False,
                      "description": "out-of-turn service; a flag only, never a reason"},
-        "request_id": {"type": "string", "maxLength": 64,
+        "request_id": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "\\S",
                        "description": "retry key: the same id answers the same ticket"},
         "print_on": {"type": "string", "maxLength": 64, "example": "kiosk-1",
                      "description": "administrator, admin: a registered kiosk prints the "
@@ -169,7 +169,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/workplaces": {"get": _op("State of every workplace", {"200": _json("Workplaces")})},
     "/workplaces/{workplace_id}/status": {"post": _op(
         "Open, break or closed", {"204": _json("Changed")},
-        body={"type": "object", "properties": {"status": {"type": "string",
+        body={"type": "object", "required": ["status"], "properties": {"status": {"type": "string",
               "enum": ["open", "break", "closed"]}}}, params=[_path_param("workplace_id")])},
     "/workplaces/{workplace_id}/call-next": {"post": _op(
         "Call the next visitor", {"200": _json("Called", _ref("Ticket")),
@@ -191,7 +191,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/events": {"get": _op(
         "Server-sent events of every change; Last-Event-ID or ?after= resumes",
         {"200": {"description": "text/event-stream",
-                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}})},
+                 "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+         **_errors(503)})},
     "/help-calls": {
         "post": _op("A kiosk asks for the administrator", {"201": _json("Help call opened")}),
         "get": _op("Open help calls", {"200": _json("Help calls")}),

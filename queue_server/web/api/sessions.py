@@ -15,7 +15,8 @@ def login():
     username = field(body, "username", str, max_length=64)
     password = field(body, "password", str, max_length=256)
     signed_in = services().accounts.sign_in(username, password, request.remote_addr,
-                                            session_hours=current_app.config["SESSION_HOURS"])
+                                            session_hours=current_app.config["SESSION_HOURS"],
+            failure_seconds=current_app.config["SIGN_IN_FAILURE_SECONDS"])
     user = signed_in.user
     return {
         "token": signed_in.token,

@@ -17,6 +17,8 @@ def issue_ticket():
     body = json_body()
     principal = current_principal()
     request_id = field(body, "request_id", str, default=None, max_length=64)
+    if request_id is not None and not request_id.strip():
+        raise BadRequest("request_id: must not be empty (leave it out instead)")
     print_on = field(body, "print_on", str, default=None, max_length=64)
     phone = field(body, "phone", str, default=None, max_length=64)
     if phone is not None:
@@ -65,16 +67,17 @@ def get_ticket(ticket_id: str):
 def acting_workplace(principal: Principal, ticket: Ticket, body: dict) -> str | None:
     """The workplace a member of staff acts from; refused if the office did not give it to them."""
     requested = field(body, "workplace", str, default=None, max_length=64)
-    if requested is not None:
-        if not principal.works_at(requested):
-            raise Forbidden(f"{principal.name} does not work at {requested}")
-        return requested
-    if ticket.workplace is not None:
-        if principal.works_at(ticket.workplace):
-            return ticket.workplace
+    if requested is not None and not principal.works_at(requested):
+        raise Forbidden(f"{principal.name} does not work at {requested}")
+    if ticket.workplace is not None and not principal.works_at(ticket.workplace):
+        # Naming one's own workplace does not reach a visitor at someone else's window.
         if principal.may("act at any workplace"):
             return None
         raise Forbidden(f"ticket {ticket.number} is at {ticket.workplace}, not at your workplace")
+    if requested is not None:
+        return requested
+    if ticket.workplace is not None:
+        return ticket.workplace
     if len(principal.workplaces) == 1:
         return principal.workplaces[0]
     return None

@@ -22,9 +22,9 @@ from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from queue_server.domain.access import STAFF_ROLES
+from queue_server.domain.limits import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from queue_server.domain.office import LANGUAGES
 
-MIN_PASSWORD = 8
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,39}$"
 
 
@@ -68,7 +68,7 @@ class AccountCreateForm(StaffForm):
     role = SelectField(choices=[SelectChoice(role) for role in STAFF_ROLES])
     password = PasswordField(validators=[
         DataRequired("err_required"),
-        Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
+        Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH, message="err_password_length"),
     ])
     workplaces = MultiCheckboxField(choices=[])
 
@@ -82,7 +82,7 @@ class AccountUpdateForm(StaffForm):
 class PasswordResetForm(StaffForm):
     password = PasswordField(validators=[
         DataRequired("err_required"),
-        Length(min=MIN_PASSWORD, max=256, message="err_password_length"),
+        Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH, message="err_password_length"),
     ])
 
 

@@ -40,7 +40,8 @@ def login_submit():
     try:
         signed_in = services().accounts.sign_in(
             form.username.data, form.password.data, request.remote_addr,
-            session_hours=current_app.config["SESSION_HOURS"])
+            session_hours=current_app.config["SESSION_HOURS"],
+            failure_seconds=current_app.config["SIGN_IN_FAILURE_SECONDS"])
     except SignInRefused as refused:
         retry_after = int(getattr(refused, "retry_after", 0) or 0)
         message = t("login_slowed", seconds=retry_after) if retry_after else t("login_refused")
