@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import wraps
-from pathlib import Path
 
 from flask import Response, current_app, render_template, request, send_from_directory
 
+from assets import ASSETS_DIR
 from displays import blueprint
 from displays.announcements import call_phrases
 from displays.speech import announcement_audio
@@ -22,7 +22,7 @@ from kiosk.speech import CACHE_DIR_NAME, PhraseCache
 from queue_server.domain.events import Audience, event_types
 from queue_server.service import NotFound, Services, services_of
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+FONT_DIR = ASSETS_DIR / "fonts"
 FONTS = frozenset({"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"})
 TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_NOTICES = 5

@@ -25,13 +25,14 @@ from kivy.properties import (
     StringProperty,
 )
 
+from assets import ASSETS_DIR
 from kiosk import keypad, theme
 from kiosk.api_client import NO_ROUTE, ApiClient, ApiError
 from kiosk.background import Background
 from kiosk.config import KioskConfig
 from kiosk.content import ScreenText, screen_text
 from kiosk.flow import CallHelp, CheckIn, Effect, Flow, IssueTicket, PrintState, Settings, Step
-from kiosk.i18n import ASSETS_DIR, LANGUAGES, tr
+from kiosk.i18n import LANGUAGES, tr
 from kiosk.office import OfficeFormatError, parse_office
 from kiosk.printer_reports import PrinterReports
 
