@@ -5,6 +5,8 @@
     queue-server user add NAME --role ROLE [--workplace ID ...]   (password on stdin)
     queue-server device add NAME --kind kiosk|display             (prints the token)
     queue-server demo [--headless]                                (the demo office)
+    queue-server backup [--data DIR] [--to FILE]                  (while the server runs)
+    queue-server restore FILE [--data DIR]                        (with the server stopped)
 """
 # ruff: noqa: E402  (gevent must patch the process before the imports below run)
 
@@ -132,6 +134,19 @@ def _parser() -> argparse.ArgumentParser:
     serving(demo)
     demo.add_argument("--headless", action="store_true", help="no kiosk window")
     demo.set_defaults(handler=_demo)
+
+    backup = commands.add_parser("backup", help="copy the database, also while the server runs")
+    backup.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"data directory (default {DEFAULT_DATA})")
+    backup.add_argument("--to", type=Path, default=None,
+                        help="the copy's file (default DATA/backups/queue-YYYYMMDD-HHMMSS.db)")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser("restore", help="put a backup in place; the server must be stopped")
+    restore.add_argument("file", type=Path, help="a file made by `backup`")
+    restore.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                         help=f"data directory (default {DEFAULT_DATA})")
+    restore.set_defaults(handler=_restore)
     return parser
 
 
@@ -181,6 +196,34 @@ def _add_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from queue_server.service import maintenance
+
+    target = args.to or maintenance.default_backup_path(args.data, datetime.now())
+    try:
+        pages = maintenance.backup(args.data, target)
+    except maintenance.BackupError as error:
+        print(f"queue-server: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written: {target} ({pages} pages, integrity ok)")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from queue_server.service import maintenance
+
+    try:
+        kept = maintenance.restore(args.data, args.file)
+    except (maintenance.BackupError, maintenance.DataDirInUse) as error:
+        print(f"queue-server: restore refused: {error}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file} into {args.data}"
+          + (f"; the replaced database is kept as {kept}" if kept else ""))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     office = _office(args)
     return _serve(office, args)
@@ -198,8 +241,14 @@ def _gevent_problem() -> str | None:
 
 
 def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
-    from queue_server.service import services_of
+    from queue_server.service import maintenance, services_of
     from queue_server.web import create_app
+
+    try:
+        lock = maintenance.server_lock(args.data)  # held until this process ends
+    except maintenance.DataDirInUse as error:
+        print(f"queue-server: {error}", file=sys.stderr)
+        return 2
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
                                             ("REPLAY_LIMIT", args.replay_limit))
@@ -213,6 +262,7 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
         serve(app, office, args, on_listening)
     finally:
         stop.set()
+        lock.release()
     return 0
 
 
