@@ -48,7 +48,8 @@ DEFAULT_DATA = Path("var") / "office"
 DEMO_DATA = Path("var") / "demo"
 DEMO_PASSWORD = "demo"
 DEMO_DEVICES = {"kiosk-1": ("kiosk", "demo-kiosk-token"),
-                "hall-display": ("display", "demo-display-token")}
+                "hall-display": ("display", "demo-display-token"),
+                "prometheus": ("monitor", "demo-monitor-token")}
 # name, role, and the queue whose n-th workplace they sit at (None: no workplace)
 DEMO_STAFF = (
     ("admin", "admin", None, 0),
@@ -108,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--replay-limit", type=_positive_int, default=None,
                          help="most events replayed to a reconnecting client before it must "
                               "resynchronise (default 1000)")
+        sub.add_argument("--silent-after", type=_positive_float, default=None,
+                         help="seconds without a heartbeat after which a kiosk or screen raises "
+                              "an alarm on the console (default 90)")
 
     run = commands.add_parser("run", help="run the queue server")
     common(run, DEFAULT_DATA)
@@ -251,12 +255,13 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
         return 2
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
-                                            ("REPLAY_LIMIT", args.replay_limit))
+                                            ("REPLAY_LIMIT", args.replay_limit),
+                                            ("SILENT_AFTER_SECONDS", args.silent_after))
               if value is not None}
     app = create_app(office=office, data_dir=args.data, config=config)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
-    threading.Thread(target=_ticker, args=(services_of(app).tickets, stop), daemon=True,
-                     name="ticker").start()
+    threading.Thread(target=_ticker, args=(services_of(app), app.config["SILENT_AFTER_SECONDS"], stop),
+                     daemon=True, name="ticker").start()
     serve = _serve_gevent if args.worker == "gevent" else _serve_waitress
     try:
         serve(app, office, args, on_listening)
@@ -326,11 +331,13 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
         server.stop(timeout=STOP_SECONDS)
 
 
-def _ticker(tickets, stop: threading.Event) -> None:
-    """Postponed visitors come back and the office day closes without anyone asking."""
+def _ticker(services, silent_after: float, stop: threading.Event) -> None:
+    """Postponed visitors come back, the office day closes, and silent devices raise an alarm,
+    without anyone asking."""
     while not stop.wait(TICK_SECONDS):
         try:
-            tickets.tick()
+            services.tickets.tick()
+            services.desk.check_silence(silent_after)
         except Exception as error:  # keep ticking; the next round retries
             print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -37,8 +38,11 @@ def _run(command: list, **kwargs) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> Path:
     """The bin/ folder of a fresh venv holding only the built wheel (plus the shared libraries)."""
     place = tmp_path_factory.mktemp("wheel")
+    source = place / "source"  # a clean copy: no build/ leftovers of an earlier build in the checkout
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "var", "*.egg-info", "__pycache__", "tests", "bench", "docs"))
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-          "-q", "-w", str(place / "dist"), str(ROOT)])
+          "-q", "-w", str(place / "dist"), str(source)])
     wheel = next((place / "dist").glob("odno_okno-*.whl"))
     env_dir = place / "env"
     venv.EnvBuilder(with_pip=False).create(env_dir)

@@ -21,6 +21,7 @@ from queue_server.domain import access
 from queue_server.domain.access import API_ACTIONS, DEVICES, STAFF_ROLES
 from tests.support.live_server import LiveServer
 
+MONITOR_TOKEN = "demo-monitor-token"  # the demo office's Prometheus device
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 
 
@@ -42,6 +43,7 @@ CALLERS = (
     Caller("manager", "manager"),
     Caller("kiosk"),
     Caller("display"),
+    Caller("monitor"),
     Caller("anonymous"),
 )
 
@@ -55,7 +57,8 @@ class Office:
     def token(self, caller: Caller) -> str | None:
         if caller.account:
             return self.server.login(caller.account)
-        return {"kiosk": self.server.kiosk_token, "display": self.server.display_token}.get(caller.role)
+        return {"kiosk": self.server.kiosk_token, "display": self.server.display_token,
+                "monitor": MONITOR_TOKEN}.get(caller.role)
 
     def admin(self, ticket_id: str, action: str, body: dict | None = None) -> dict:
         status, answer = self.server.request("POST", f"/api/v1/tickets/{ticket_id}/{action}",
@@ -138,6 +141,8 @@ CASES: dict[str, Case] = {
     "device status": Case("report device status", "POST", "/api/v1/devices/status",
                           {"printer": "paper_out", "detail": "рулон кончился"}, success=204),
     "devices list": Case("read devices", "GET", "/api/v1/devices"),
+    "heartbeat": Case("send heartbeats", "POST", "/api/v1/devices/heartbeat", success=204),
+    "metrics": Case("read metrics", "GET", "/api/v1/metrics"),
 }
 
 
@@ -176,6 +181,15 @@ def _send(server: LiveServer, method: str, path: str, token: str | None,
             if response.status == 200:
                 return 200, None
             return response.status, json.loads(response.read())
+        finally:
+            conn.close()
+    if path == "/api/v1/metrics":  # Prometheus text, not JSON, when allowed
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
+            response = conn.getresponse()
+            raw = response.read()
+            return response.status, (None if response.status == 200 else json.loads(raw))
         finally:
             conn.close()
     return server.request(method, path, token=token, body=body)

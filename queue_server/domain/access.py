@@ -25,10 +25,12 @@ STAFF_ROLES: tuple[str, ...] = tuple(ROLES)
 DEVICE_KINDS: dict[str, str] = {  # device kind: what it is
     "kiosk": "the touch kiosk in the hall: issues and prints tickets",
     "display": "a hall or window display: shows and announces calls",
+    "monitor": "a monitoring system (Prometheus): reads the metrics and nothing else",
 }
 DEVICES: tuple[str, ...] = tuple(DEVICE_KINDS)
 
-_EVERYONE = (*STAFF_ROLES, *DEVICES)
+_SCREENS = ("kiosk", "display")  # the devices in the hall
+_EVERYONE = (*STAFF_ROLES, *_SCREENS)
 _OPERATORS = ("reception", "curator", "specialist")  # serve visitors from a workplace of their own
 _HALL = ("administrator", "admin")
 _ON_A_TICKET = ("serve visitors", "redirect tickets", "cancel tickets", "restore tickets",
@@ -52,7 +54,9 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "request help": ("kiosk",),
     "answer help calls": _HALL,
     "report device status": ("kiosk",),
+    "send heartbeats": _SCREENS,  # kiosks and screens say they are alive; silence raises an alarm
     "read devices": (*_HALL, "manager"),
+    "read metrics": ("manager", "admin", "monitor"),  # GET /api/v1/metrics, Prometheus text
 }
 
 

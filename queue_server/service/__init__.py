@@ -17,6 +17,7 @@ from queue_server.service.accounts import Accounts
 from queue_server.service.context import Context
 from queue_server.service.desk import Desk
 from queue_server.service.errors import BadRequest, Busy, Forbidden, NotFound, SignInRefused, Unauthorized
+from queue_server.service.health import Health
 from queue_server.service.tickets import Tickets
 from queue_server.store.database import DATABASE_NAME, Store
 
@@ -39,6 +40,7 @@ class Services:
         self.tickets = Tickets(context)
         self.desk = Desk(context)
         self.accounts = Accounts(context)
+        self.health = Health(context, self.desk)
 
     def close(self) -> None:
         self.store.close()

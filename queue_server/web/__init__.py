@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Strict",
     "SESSION_COOKIE_NAME": "okno_session",
     "JSON_SORT_KEYS": False,
+    "SILENT_AFTER_SECONDS": 90.0,  # a kiosk or screen without a heartbeat this long raises an alarm
 }
 
 
@@ -53,8 +54,10 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
 
     from queue_server.web.api import blueprint as api_blueprint
     from queue_server.web.api import errors as api_errors
+    from queue_server.web.api import metrics
 
     app.register_blueprint(api_blueprint)
+    metrics.init_app(app)
     app.register_error_handler(404, api_errors.no_route)
     app.register_error_handler(405, api_errors.method_not_allowed)
     _register_pages(app)

@@ -8,6 +8,7 @@ from queue_server.web.api import (  # noqa: E402,F401  (modules register their r
     errors,
     events,
     help_calls,
+    metrics,
     office,
     openapi,
     queues,

@@ -150,8 +150,15 @@ PATHS: dict[str, dict[str, Any]] = {
         body={"type": "object", "properties": {
             "printer": {"type": "string", "enum": ["ok", "offline", "paper_out", "error"]},
             "detail": {"type": "string"}}})},
-    "/devices": {"get": _op("Kiosks and displays with their last printer state",
+    "/devices/heartbeat": {"post": _op(
+        "A kiosk or screen is alive (every 30 s); silence raises the console's alarm",
+        {"204": _json("Recorded")})},
+    "/devices": {"get": _op("Kiosks and displays with their last printer state and heartbeat",
                             {"200": _json("Devices")})},
+    "/metrics": {"get": _op(
+        "Prometheus metrics: queues, waits, request latency, streams, outbox, devices",
+        {"200": {"description": "Prometheus text format",
+                 "content": {"text/plain": {"schema": {"type": "string"}}}}})},
     "/openapi.json": {"get": _op("This document", {"200": _json("OpenAPI 3.0")}, public=True)},
 }
 
