@@ -253,6 +253,9 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     except maintenance.DataDirInUse as error:
         print(f"queue-server: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a read-only or full disk, a directory of another user
+        print(f"queue-server: cannot write to the data directory {args.data}: {error}", file=sys.stderr)
+        return 2
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
                                             ("REPLAY_LIMIT", args.replay_limit),

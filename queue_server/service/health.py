@@ -33,7 +33,12 @@ class Health:
             health_store.ping(self._ctx.store.db)
         except sqlite3.Error as error:
             return str(error)
-        return None
+        return self.write_fault()
+
+    def write_fault(self) -> str | None:
+        """Why the last write failed, while no write has succeeded since (heartbeats write often)."""
+        fault = self._ctx.store.write_fault
+        return f"writes failing: {fault}" if fault else None
 
     def disk_free_bytes(self) -> int:
         return shutil.disk_usage(self._ctx.store.path.parent).free

@@ -12,6 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.office import Office
 from queue_server.service import APP_KEY, Services, open_services, services_of
+from queue_server.service.errors import StorageFault
 
 DEFAULTS: dict[str, Any] = {
     "PING_SECONDS": 5.0,  # keepalive on event streams; dead clients are dropped at the next one
@@ -60,6 +61,8 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
     metrics.init_app(app)
     app.register_error_handler(404, api_errors.no_route)
     app.register_error_handler(405, api_errors.method_not_allowed)
+    # A disk that refuses writes answers 503 with its code on every page, not a bare 500.
+    app.register_error_handler(StorageFault, api_errors.storage_unavailable)
     _register_pages(app)
     return app
 

@@ -26,8 +26,10 @@ LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict | None = None):
+    def __init__(self, data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict | None = None,
+                 log_dir: Path | None = None):
         self.data_dir = data_dir
+        self.log_path = (log_dir or data_dir) / "server.log"  # elsewhere when the data's disk fills
         self.extra_args = extra_args
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.port = 0
@@ -43,7 +45,7 @@ class LiveServer:
             "--data", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port),
             *self.extra_args,
         ]
-        with (self.data_dir / "server.log").open("ab") as log:  # the child keeps its own copy
+        with self.log_path.open("ab") as log:  # the child keeps its own copy
             self.process = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=log, env=self.env, start_new_session=True
             )
@@ -62,7 +64,7 @@ class LiveServer:
         raise RuntimeError(f"queue-server did not start in {timeout}s: {self.log_tail()}")
 
     def log_tail(self) -> str:
-        path = self.data_dir / "server.log"
+        path = self.log_path
         return path.read_text("utf-8", "replace")[-3000:] if path.exists() else ""
 
     def stop(self) -> None:

@@ -31,6 +31,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "too_many_attempts": ErrorCode(429, "repeated failed sign-ins; `retry_after` (seconds) and the "
                                         "Retry-After header say when to try again"),
     "internal_server_error": ErrorCode(500, "a fault in the server, never bad input"),
+    "storage_unavailable": ErrorCode(503, "the server cannot write to its database (disk full, read-only "
+                                          "or failing): nothing was recorded; retry, Retry-After says when"),
 }
 
 RESYNC = "resync"

@@ -47,6 +47,8 @@ class OfficeCollector(Collector):
                                 value=health.outbox_backlog())
         yield GaugeMetricFamily("okno_disk_free_bytes", "Free space where the database lives",
                                 value=health.disk_free_bytes())
+        yield GaugeMetricFamily("okno_storage_fault", "1 while writes to the database fail (disk full, "
+                                "read-only)", value=1.0 if health.write_fault() else 0.0)
         seen = GaugeMetricFamily("okno_device_seconds_since_seen",
                                  "Seconds since the kiosk or screen was last heard from",
                                  labels=["device", "kind"])

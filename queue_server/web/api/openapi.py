@@ -38,7 +38,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     }
 
 
-ERRORS = _errors(400, 401, 403, 404, 409)
+ERRORS = _errors(400, 401, 403, 404, 409, 503)
 
 
 def _op(summary: str, responses: dict[str, Any], *, body: dict | None = None,
