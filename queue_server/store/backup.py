@@ -27,7 +27,8 @@ def backup(database: Path, target: Path) -> int:
     """Copy ``database`` to ``target`` (a file; replaced when present); answers its page count."""
     if not database.is_file():
         raise BackupError(f"{database}: no database there")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.exists():
+        target.parent.mkdir(parents=True, mode=0o700)  # a new backups folder is private too
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)
     _create_private(partial)
