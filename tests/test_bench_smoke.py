@@ -59,3 +59,16 @@ def test_bench_runner_finds_the_core_benchmarks(name):
     from bench.__main__ import bench_names
 
     assert name in bench_names()
+
+
+def test_office_day_bench_replays_a_small_day_through_a_kill_9(tmp_path):
+    from bench import office_day
+
+    assert office_day.main(["--visits", "40", "--workplaces", "6", "--screens", "2", "--speed", "4000",
+                            "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "office_day")
+    outcome = result["outcome"]
+    assert outcome["confirmed"] == outcome["tickets"] == 40
+    assert (outcome["lost"], outcome["duplicated"], outcome["called_twice"]) == (0, 0, 0)
+    assert result["restart_seconds"] > 0
+    assert _is_number(result["latency"]["call → screen"]["p99_ms"])
