@@ -178,7 +178,7 @@ class TicketLifecycle(RuleBasedStateMachine):
 
 # No shrinking: over a real database it takes minutes; a failure prints its whole sequence.
 TicketLifecycle.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=60, deadline=None, database=None,
+    max_examples=15, stateful_step_count=60, deadline=None, database=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 test_ticket_lifecycle = TicketLifecycle.TestCase
