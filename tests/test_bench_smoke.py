@@ -61,6 +61,7 @@ def test_bench_runner_finds_the_core_benchmarks(name):
     assert name in bench_names()
 
 
+@pytest.mark.live  # its server is started from a method, which the tier finder does not follow
 def test_office_day_bench_replays_a_small_day_through_a_kill_9(tmp_path):
     from bench import office_day
 
