@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import wraps
-from pathlib import Path
 
 from flask import Response, current_app, render_template, request, send_from_directory
 
+from assets import ASSETS_DIR
 from displays import blueprint
 from displays.announcements import call_phrases
 from displays.speech import announcement_audio
@@ -22,10 +22,11 @@ from kiosk.speech import CACHE_DIR_NAME, PhraseCache
 from queue_server.domain.events import Audience, event_types
 from queue_server.service import NotFound, Services, services_of
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+FONT_DIR = ASSETS_DIR / "fonts"
 FONTS = frozenset({"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"})
 TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_NOTICES = 5
+MAX_HEARTBEAT_S = 30.0
 MAX_NOTICE_LENGTH = 200
 HALL_ROWS = 4  # rows of calls that fit at the required size on a 16:9 screen
 PAGE_LABELS = (
@@ -86,6 +87,8 @@ def _page_config(**extra) -> dict:
         "timeZone": office.time_zone,
         "labels": labels(*PAGE_LABELS),
         "eventTypes": event_types(Audience.PUBLIC),  # what a display token receives
+        # Three beats fit in the silence the server allows before its alarm, at most every 30 s.
+        "heartbeatMs": round(1000 * min(MAX_HEARTBEAT_S, current_app.config["SILENT_AFTER_SECONDS"] / 3)),
         **extra,
     }
 

@@ -8,14 +8,14 @@ only joins them after the chime with ``displays.pcm``.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
+from assets import ASSETS_DIR
 from displays import pcm
 from kiosk.speech import Phrase, PhraseCache, SpeechUnavailable
 
 log = logging.getLogger(__name__)
 
-CHIME_PATH = Path(__file__).resolve().parent.parent / "assets" / "sounds" / "chime.wav"
+CHIME_PATH = ASSETS_DIR / "sounds" / "chime.wav"
 GAP_AFTER_CHIME_S = 0.25
 GAP_BETWEEN_LANGUAGES_S = 0.6
 

@@ -127,6 +127,10 @@ class ApiClient:
     def report_printer(self, state: str, detail: str = "") -> None:
         self.request("POST", "/api/v1/devices/status", {"printer": state, "detail": detail[:300]})
 
+    def heartbeat(self) -> None:
+        """One attempt only: a missed beat is followed by the next one (kiosk/heartbeat.py)."""
+        self.request("POST", "/api/v1/devices/heartbeat")
+
 
 def _decode(raw: bytes) -> Any:
     if not raw:

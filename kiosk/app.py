@@ -25,13 +25,15 @@ from kivy.properties import (
     StringProperty,
 )
 
+from assets import ASSETS_DIR
 from kiosk import keypad, theme
 from kiosk.api_client import NO_ROUTE, ApiClient, ApiError
 from kiosk.background import Background
 from kiosk.config import KioskConfig
 from kiosk.content import ScreenText, screen_text
 from kiosk.flow import CallHelp, CheckIn, Effect, Flow, IssueTicket, LeavePhone, PrintState, Settings, Step
-from kiosk.i18n import ASSETS_DIR, LANGUAGES, tr
+from kiosk.heartbeat import Heartbeat
+from kiosk.i18n import LANGUAGES, tr
 from kiosk.office import OfficeFormatError, parse_office
 from kiosk.printer_reports import PrinterReports
 
@@ -132,6 +134,7 @@ class KioskApp(App):
         self._shown: tuple[str, str, str] | None = None
         self.printer_reports = PrinterReports()
         self.remote_print = None  # RemotePrintListener, with a printer
+        self.heartbeat: Heartbeat | None = None  # started with the app: the console alarms on silence
         self._idle = Clock.create_trigger(self._on_idle, config.idle_seconds)
         self.last_spoken: ScreenText | None = None
         self._spoken_code_length = 0
@@ -168,9 +171,12 @@ class KioskApp(App):
             lambda _dt: self.poll_server(), self.kiosk_config.poll_seconds
         )
         self.start_remote_print()
+        self.heartbeat = Heartbeat(self.api).start()
 
     def on_stop(self) -> None:
         Window.unbind(on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         self._idle.cancel()
         if self._poll_event is not None:
             self._poll_event.cancel()

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+from assets import ASSETS_DIR
+
 LANGUAGES = ("ru", "tt", "en")
 DEFAULT_LANGUAGE = "ru"
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 CATALOGUE_PATH = ASSETS_DIR / "i18n" / "kiosk.toml"
 
 

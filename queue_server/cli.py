@@ -6,6 +6,8 @@
     queue-server device add NAME --kind kiosk|display             (prints the token)
     queue-server demo [--headless]                                (the demo office)
     queue-server purge [--dry-run]        (erase personal data older than the retention period)
+    queue-server backup [--data DIR] [--to FILE]                  (while the server runs)
+    queue-server restore FILE [--data DIR]                        (with the server stopped)
 """
 # ruff: noqa: E402  (gevent must patch the process before the imports below run)
 
@@ -50,7 +52,8 @@ DEMO_DATA = Path("var") / "demo"
 DEMO_PASSWORD = "demo"
 DEMO_DEVICES = {"kiosk-1": ("kiosk", "demo-kiosk-token"),
                 "hall-display": ("display", "demo-display-token"),
-                "feedback-window-3": ("feedback", "demo-feedback-token")}
+                "feedback-window-3": ("feedback", "demo-feedback-token"),
+                "prometheus": ("monitor", "demo-monitor-token")}
 # name, role, and the queue whose n-th workplace they sit at (None: no workplace)
 DEMO_STAFF = (
     ("admin", "admin", None, 0),
@@ -127,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                               f"slower clients are cut off (default {Limits.request_seconds:g})")
         sub.add_argument("--secure-cookies", action="store_true",
                          help="send the staff session cookie with Secure: set when HTTPS is in front")
+        sub.add_argument("--silent-after", type=_positive_float, default=None,
+                         help="seconds without a heartbeat after which a kiosk or screen raises "
+                              "an alarm on the console (default 90)")
 
     run = commands.add_parser("run", help="run the queue server")
     common(run, DEFAULT_DATA)
@@ -159,6 +165,19 @@ def _parser() -> argparse.ArgumentParser:
     serving(demo)
     demo.add_argument("--headless", action="store_true", help="no kiosk window")
     demo.set_defaults(handler=_demo)
+
+    backup = commands.add_parser("backup", help="copy the database, also while the server runs")
+    backup.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"data directory (default {DEFAULT_DATA})")
+    backup.add_argument("--to", type=Path, default=None,
+                        help="the copy's file (default DATA/backups/queue-YYYYMMDD-HHMMSS.db)")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser("restore", help="put a backup in place; the server must be stopped")
+    restore.add_argument("file", type=Path, help="a file made by `backup`")
+    restore.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                         help=f"data directory (default {DEFAULT_DATA})")
+    restore.set_defaults(handler=_restore)
     return parser
 
 
@@ -231,6 +250,34 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from queue_server.service import maintenance
+
+    target = args.to or maintenance.default_backup_path(args.data, datetime.now())
+    try:
+        pages = maintenance.backup(args.data, target)
+    except maintenance.BackupError as error:
+        print(f"queue-server: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written: {target} ({pages} pages, integrity ok)")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from queue_server.service import maintenance
+
+    try:
+        kept = maintenance.restore(args.data, args.file)
+    except (maintenance.BackupError, maintenance.DataDirInUse) as error:
+        print(f"queue-server: restore refused: {error}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file} into {args.data}"
+          + (f"; the replaced database is kept as {kept}" if kept else ""))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     office = _office(args)
     if refusal := _demo_data_refusal(args, office):
@@ -268,21 +315,31 @@ def _gevent_problem() -> str | None:
 
 
 def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
-    from queue_server.service import services_of
+    from queue_server.service import maintenance, services_of
     from queue_server.web import create_app
+
+    try:
+        lock = maintenance.server_lock(args.data)  # held until this process ends
+    except maintenance.DataDirInUse as error:
+        print(f"queue-server: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a read-only or full disk, a directory of another user
+        print(f"queue-server: cannot write to the data directory {args.data}: {error}", file=sys.stderr)
+        return 2
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
                                             ("REPLAY_LIMIT", args.replay_limit),
                                             ("MAX_STREAMS", _max_streams(args)),
-                                            ("SESSION_COOKIE_SECURE", args.secure_cookies or None))
+                                            ("SESSION_COOKIE_SECURE", args.secure_cookies or None),
+                                            ("SILENT_AFTER_SECONDS", args.silent_after))
               if value is not None}
     if problem := raise_open_file_limit(_limits(args)):
         print(f"queue-server: warning: {problem}", file=sys.stderr, flush=True)
     clock = ShiftedClock(args.clock_start) if args.clock_start else SystemClock()
     app = create_app(office=office, data_dir=args.data, config=config, clock=clock)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
-    threading.Thread(target=_ticker, args=(services_of(app), stop), daemon=True,
-                     name="ticker").start()
+    threading.Thread(target=_ticker, args=(services_of(app), app.config["SILENT_AFTER_SECONDS"], stop),
+                     daemon=True, name="ticker").start()
     # Messages to visitors go out from their own thread: a slow gateway never holds a request.
     threading.Thread(target=services_of(app).delivery.run, args=(stop,), daemon=True,
                      name="notifier").start()
@@ -291,6 +348,7 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
         serve(app, office, args, on_listening)
     finally:
         stop.set()
+        lock.release()
     return 0
 
 
@@ -362,15 +420,16 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
         server.stop(timeout=STOP_SECONDS)
 
 
-def _ticker(services, stop: threading.Event) -> None:
-    """Postponed visitors come back, the office day closes and bookings nobody checked in
-    are recorded as missed, without anyone asking; personal data past its retention
-    period is erased (at start, then hourly)."""
+def _ticker(services, silent_after: float, stop: threading.Event) -> None:
+    """Postponed visitors come back, the office day closes, bookings nobody checked in
+    are recorded as missed and silent devices raise an alarm, without anyone asking;
+    personal data past its retention period is erased (at start, then hourly)."""
     rounds = 0
     while not stop.wait(TICK_SECONDS):
         try:
             services.tickets.tick()
             services.appointments.tick()
+            services.desk.check_silence(silent_after)
             if rounds % PURGE_EVERY_TICKS == 0:
                 services.notifier.purge(dry_run=False)
         except Exception as error:  # keep ticking; the next round retries

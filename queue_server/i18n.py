@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from pathlib import Path
 
+from assets import ASSETS_DIR
 from queue_server.domain.office import DEFAULT_LANGUAGE, LANGUAGES
 
-CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "assets" / "i18n"
+CATALOGUE_DIR = ASSETS_DIR / "i18n"
 
 
 @cache

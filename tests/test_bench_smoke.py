@@ -79,3 +79,17 @@ def test_reports_bench_times_pages_and_issue_latency(tmp_path):
     assert all(_is_number(page["median_s"]) for page in result["pages"].values())
     assert {"report, year", "today.json", "events.jsonl, month"} <= set(result["pages"])
     assert all(_is_number(ratio) for ratio in result["issue_ratio"].values())
+
+
+@pytest.mark.live  # its server is started from a method, which the tier finder does not follow
+def test_office_day_bench_replays_a_small_day_through_a_kill_9(tmp_path):
+    from bench import office_day
+
+    assert office_day.main(["--visits", "40", "--workplaces", "6", "--screens", "2", "--speed", "4000",
+                            "--out", str(tmp_path)]) == 0
+    result = _result(tmp_path, "office_day")
+    outcome = result["outcome"]
+    assert outcome["confirmed"] == outcome["tickets"] == 40
+    assert (outcome["lost"], outcome["duplicated"], outcome["called_twice"]) == (0, 0, 0)
+    assert result["restart_seconds"] > 0
+    assert _is_number(result["latency"]["call → screen"]["p99_ms"])

@@ -22,6 +22,7 @@ from queue_server.domain.access import API_ACTIONS, DEVICES, STAFF_ROLES
 from tests.support.live_server import LiveServer
 
 FEEDBACK_TOKEN = "demo-feedback-token"
+MONITOR_TOKEN = "demo-monitor-token"  # the demo office's Prometheus device
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 
 
@@ -45,6 +46,7 @@ CALLERS = (
     Caller("kiosk"),
     Caller("display"),
     Caller("feedback"),
+    Caller("monitor"),
     Caller("anonymous"),
 )
 
@@ -59,7 +61,7 @@ class Office:
         if caller.account:
             return self.server.login(caller.account)
         return {"kiosk": self.server.kiosk_token, "display": self.server.display_token,
-                "feedback": FEEDBACK_TOKEN}.get(caller.role)
+                "feedback": FEEDBACK_TOKEN, "monitor": MONITOR_TOKEN}.get(caller.role)
 
     def admin(self, ticket_id: str, action: str, body: dict | None = None) -> dict:
         status, answer = self.server.request("POST", f"/api/v1/tickets/{ticket_id}/{action}",
@@ -158,6 +160,8 @@ CASES: dict[str, Case] = {
     "rate": Case("rate visits", "POST", "/api/v1/feedback", {"ticket_id": "{ticket}", "rating": 4},
                  state="finished", success=201),
     "rating pending": Case("rate visits", "GET", "/api/v1/feedback/pending?workplace={workplace}"),
+    "heartbeat": Case("send heartbeats", "POST", "/api/v1/devices/heartbeat", success=204),
+    "metrics": Case("read metrics", "GET", "/api/v1/metrics"),
 }
 
 
@@ -204,6 +208,15 @@ def _send(server: LiveServer, method: str, path: str, token: str | None,
             if response.status == 200:
                 return 200, None
             return response.status, json.loads(response.read())
+        finally:
+            conn.close()
+    if path == "/api/v1/metrics":  # Prometheus text, not JSON, when allowed
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
+            response = conn.getresponse()
+            raw = response.read()
+            return response.status, (None if response.status == 200 else json.loads(raw))
         finally:
             conn.close()
     return server.request(method, path, token=token, body=body)

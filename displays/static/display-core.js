@@ -222,5 +222,19 @@ const DisplayCore = (() => {
     }
   }
 
-  return { config, ACTIVE, CALL_TYPES, now, getJson, bilingual, startClock, Announcer, Connection };
+  /* The screen says it is alive three times within the silence the server allows (at most
+     every 30 s); the console alarms when beats stop.  A failed beat is the next one's job. */
+  const heartbeat = { sent: 0 };
+  async function beat() {
+    try {
+      const response = await fetch(withToken(`${config.api}/devices/heartbeat`), { method: "POST", cache: "no-store" });
+      if (response.ok) heartbeat.sent += 1;
+    } catch (error) {
+      // offline: the banner already says so, and the console will notice the silence
+    }
+  }
+  beat();
+  setInterval(beat, config.heartbeatMs);
+
+  return { config, ACTIVE, CALL_TYPES, now, getJson, bilingual, startClock, Announcer, Connection, heartbeat };
 })();

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from pathlib import Path
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+from assets import ASSETS_DIR
+
 CATALOGUE_PATH = ASSETS_DIR / "i18n" / "ticket.toml"
 
 

@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.printing.labels import ASSETS_DIR
+from assets import ASSETS_DIR
 from kiosk.printing.ticket_layout import Paragraph, Size
 
 PAPER_DOTS = 576  # 72 mm printable at 203 dpi (TM-T20II and most 80 mm kiosk printers)

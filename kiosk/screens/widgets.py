@@ -11,6 +11,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from assets import ASSETS_DIR
 from kiosk import theme
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -80,5 +81,5 @@ def pictogram_path(name: str) -> str:
     """The pictogram's file, or "" when it is missing (the tile then shows text only)."""
     if not name:
         return ""
-    path = Path(__file__).resolve().parents[2] / "assets" / "pictograms" / f"{name}.png"
+    path = ASSETS_DIR / "pictograms" / f"{name}.png"
     return str(path) if path.exists() else ""

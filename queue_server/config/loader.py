@@ -16,6 +16,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import TypeVar
 
+from assets import ASSETS_DIR
 from queue_server.config.errors import ConfigError
 from queue_server.config.locator import KeyLocator
 from queue_server.config.reader import MISSING, Context, Table, suggest
@@ -35,7 +36,7 @@ from queue_server.domain.office import (
     Zone,
 )
 
-PICTOGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "pictograms"
+PICTOGRAM_DIR = ASSETS_DIR / "pictograms"
 DEMO_OFFICE_PATH = Path(__file__).resolve().parent / "naberezhnye_chelny.toml"
 
 TOP_KEYS = (

@@ -27,10 +27,12 @@ DEVICE_KINDS: dict[str, str] = {  # device kind: what it is
     "kiosk": "the touch kiosk in the hall: issues and prints tickets",
     "display": "a hall or window display: shows and announces calls",
     "feedback": "a tablet at a workplace: asks the visitor just served to rate the visit",
+    "monitor": "a monitoring system (Prometheus): reads the metrics and nothing else",
 }
 DEVICES: tuple[str, ...] = tuple(DEVICE_KINDS)
 
-_EVERYONE = (*STAFF_ROLES, *DEVICES)
+_SCREENS = ("kiosk", "display")  # the devices in the hall
+_EVERYONE = (*STAFF_ROLES, *_SCREENS)
 _OPERATORS = ("reception", "curator", "specialist")  # serve visitors from a workplace of their own
 _HALL = ("administrator", "admin")
 _REPORTS = ("manager", "quality", "admin")
@@ -56,6 +58,7 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "request help": ("kiosk",),
     "answer help calls": _HALL,
     "report device status": ("kiosk",),
+    "send heartbeats": _SCREENS,  # kiosks and screens say they are alive; silence raises an alarm
     "read devices": (*_HALL, "manager"),
     "read appointments": ("call_centre", "curator", "reception", "specialist", *_HALL, "manager"),
     "book appointments": ("call_centre", "curator", *_HALL),
@@ -64,6 +67,7 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "read messages": (*_HALL, "manager"),  # the outbox: failed and pending messages to visitors
     "resend messages": _HALL,
     "rate visits": ("feedback", "kiosk"),  # the visitor's own rating, on a tablet or the kiosk
+    "read metrics": ("manager", "admin", "monitor"),  # GET /api/v1/metrics, Prometheus text
 }
 
 

@@ -195,6 +195,26 @@ class DeviceStatusReported(Event):
     detail: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class DeviceSilent(Event):
+    """A kiosk or screen sent no heartbeat for longer than the office allows: the console alarms."""
+
+    type: ClassVar[str] = "device.silent"
+    audience: ClassVar[Audience] = Audience.STAFF
+    device: str
+    kind: str  # "kiosk" | "display"
+    last_seen: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceBack(Event):
+    """A silent device is heard from again: the console's alarm ends."""
+
+    type: ClassVar[str] = "device.back"
+    audience: ClassVar[Audience] = Audience.STAFF
+    device: str
+
+
 @functools.cache
 def _own_fields(cls: type[Event]) -> tuple[str, ...]:
     common = {"at", "actor", "workplace", "ticket_id"}

@@ -29,6 +29,7 @@ from queue_server.service.errors import (
     Unauthorized,
 )
 from queue_server.service.feedback import Feedback
+from queue_server.service.health import Health
 from queue_server.service.notifier import Notifier
 from queue_server.service.reports import Reports
 from queue_server.service.status import StatusBoard
@@ -62,6 +63,7 @@ class Services:
         self.appointments = Appointments(context, self.tickets, self.notifier)
         self.reports = Reports(context)
         self.feedback = Feedback(context)
+        self.health = Health(context, self.desk)
 
     def close(self) -> None:
         self.reports.close()

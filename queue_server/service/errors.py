@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from queue_server.domain.limits import InvalidInput
+from queue_server.store.database import StorageFault
+
+__all__ = ["BadRequest", "Busy", "Forbidden", "NotFound", "SignInRefused", "StorageFault", "Unauthorized"]
 
 
 class NotFound(LookupError):

@@ -32,6 +32,25 @@ from queue_server.store.migrations import migrations
 
 DATABASE_NAME = "queue.db"
 IDLE_CONNECTIONS_KEPT = 8  # gevent mode: connections kept open for the next greenlets
+# SQLite's primary result codes for a disk that refuses a write, and what to tell people.
+STORAGE_FAULTS = {13: "the disk is full", 8: "the database is read-only", 10: "disk input/output error",
+                  14: "the database file cannot be opened"}
+
+
+class StorageFault(Exception):
+    """The disk refused a write (full, read-only, failing): nothing of it was recorded.
+
+    The transaction was rolled back whole, so the database stays as it was; the same
+    request succeeds once the disk takes writes again.
+    """
+
+
+def storage_fault(error: BaseException) -> StorageFault | None:
+    """The StorageFault an SQLite error stands for, or None when it is another error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(error, sqlite3.Error) or code is None or (code & 0xFF) not in STORAGE_FAULTS:
+        return None
+    return StorageFault(f"{STORAGE_FAULTS[code & 0xFF]} ({error})")
 
 
 class Store:
@@ -44,6 +63,7 @@ class Store:
         # Runs inside each write transaction, just before COMMIT, with what it recorded:
         # rows that must exist exactly when those events do (the notifier's outbox).
         self.before_commit: Callable[[sqlite_utils.Database, list], None] | None = None
+        self.write_fault: str | None = None  # why the last write failed, until one succeeds
         self._local = threading.local()
         self._write_lock = threading.Lock()
         if per_greenlet is None:
@@ -67,15 +87,21 @@ class Store:
         db = self.db
         with self._write_lock:
             self._local.pending = []
-            db.conn.execute("BEGIN IMMEDIATE")
             try:
+                db.conn.execute("BEGIN IMMEDIATE")
                 yield db
                 if self._local.pending and self.before_commit is not None:
                     self.before_commit(db, self._local.pending)
-            except BaseException:
-                db.conn.rollback()
-                raise
-            db.conn.execute("COMMIT")
+                db.conn.execute("COMMIT")  # a full disk may refuse the commit itself
+            except BaseException as error:
+                if db.conn.in_transaction:
+                    db.conn.rollback()
+                fault = storage_fault(error)
+                if fault is None:
+                    raise
+                self.write_fault = str(fault)
+                raise fault from error
+            self.write_fault = None
             # Published after the commit, still under the lock: subscribers see events
             # only once they are durable, and always in the order of the log.
             if self._local.pending and self.publisher is not None:

@@ -53,6 +53,10 @@ def save_printer_report(db: sqlite_utils.Database, device: str, *, printer: str,
                [printer, detail, at.isoformat(), device])
 
 
+def save_seen(db: sqlite_utils.Database, device: str, *, at: datetime) -> None:
+    db.execute("UPDATE devices SET seen_at = ? WHERE name = ?", [at.isoformat(), device])
+
+
 def list_devices(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("SELECT name, kind, printer, printer_detail, seen_at FROM devices "
                          "ORDER BY name"))

@@ -12,6 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.office import Office
 from queue_server.service import APP_KEY, Services, open_services, services_of
+from queue_server.service.errors import StorageFault
 
 DEFAULTS: dict[str, Any] = {
     "PING_SECONDS": 5.0,  # keepalive on event streams; dead clients are dropped at the next one
@@ -25,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "okno_session",
     "SESSION_COOKIE_SECURE": False,  # True (--secure-cookies) once HTTPS is in front
     "JSON_SORT_KEYS": False,
+    "SILENT_AFTER_SECONDS": 90.0,  # a kiosk or screen without a heartbeat this long raises an alarm
 }
 
 
@@ -57,10 +59,14 @@ def create_app(*, office: Office, data_dir: Path, clock: Clock | None = None,
 
     from queue_server.web.api import blueprint as api_blueprint
     from queue_server.web.api import errors as api_errors
+    from queue_server.web.api import metrics
 
     app.register_blueprint(api_blueprint)
+    metrics.init_app(app)
     app.register_error_handler(404, api_errors.no_route)
     app.register_error_handler(405, api_errors.method_not_allowed)
+    # A disk that refuses writes answers 503 with its code on every page, not a bare 500.
+    app.register_error_handler(StorageFault, api_errors.storage_unavailable)
     _register_pages(app)
     app.after_request(_baseline_headers)
     return app

@@ -49,11 +49,13 @@ def office_hours_clock() -> datetime | None:
 
 class LiveServer:
     def __init__(self, data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict | None = None,
-                 clock_start: datetime | None = None):
+                 clock_start: datetime | None = None,
+                 log_dir: Path | None = None):
         self.data_dir = data_dir
         clock_start = clock_start or office_hours_clock()
         if clock_start is not None and "--clock-start" not in extra_args:
             extra_args = (*extra_args, "--clock-start", clock_start.isoformat())
+        self.log_path = (log_dir or data_dir) / "server.log"  # elsewhere when the data's disk fills
         self.extra_args = extra_args
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.port = 0
@@ -69,7 +71,7 @@ class LiveServer:
             "--data", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port),
             *self.extra_args,
         ]
-        with (self.data_dir / "server.log").open("ab") as log:  # the child keeps its own copy
+        with self.log_path.open("ab") as log:  # the child keeps its own copy
             self.process = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=log, env=self.env, start_new_session=True
             )
@@ -88,7 +90,7 @@ class LiveServer:
         raise RuntimeError(f"queue-server did not start in {timeout}s: {self.log_tail()}")
 
     def log_tail(self) -> str:
-        path = self.data_dir / "server.log"
+        path = self.log_path
         return path.read_text("utf-8", "replace")[-3000:] if path.exists() else ""
 
     def stop(self) -> None:

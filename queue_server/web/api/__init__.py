@@ -11,6 +11,7 @@ from queue_server.web.api import (  # noqa: E402,F401  (modules register their r
     feedback,
     help_calls,
     messages,
+    metrics,
     office,
     openapi,
     queues,

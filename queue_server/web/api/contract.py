@@ -42,6 +42,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "too_many_streams": ErrorCode(503, "the server's event streams are all taken (`--max-streams`); "
                                        "retry after Retry-After seconds, other requests still work"),
     "internal_server_error": ErrorCode(500, "a fault in the server, never bad input"),
+    "storage_unavailable": ErrorCode(503, "the server cannot write to its database (disk full, read-only "
+                                          "or failing): nothing was recorded; retry, Retry-After says when"),
 }
 
 RESYNC = "resync"

@@ -7,7 +7,15 @@ from werkzeug.exceptions import HTTPException
 
 from queue_server.domain.lifecycle import WrongState
 from queue_server.domain.limits import InvalidInput
-from queue_server.service.errors import Busy, Forbidden, NotFound, Refused, SignInRefused, Unauthorized
+from queue_server.service.errors import (
+    Busy,
+    Forbidden,
+    NotFound,
+    Refused,
+    SignInRefused,
+    StorageFault,
+    Unauthorized,
+)
 from queue_server.web.api import blueprint
 from queue_server.web.api.contract import ERROR_CODES
 
@@ -67,6 +75,18 @@ def sign_in_refused(error):
         response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
         return response
     return error_response("unauthorized", error.reason)
+
+
+STORAGE_RETRY_SECONDS = 30
+
+
+@blueprint.errorhandler(StorageFault)
+def storage_unavailable(error):
+    """Every client learns that nothing was recorded and may retry (kiosks retry with the same
+    request id, so a visitor never gets two tickets)."""
+    response = error_response("storage_unavailable", str(error), retry_after=STORAGE_RETRY_SECONDS)
+    response.headers["Retry-After"] = str(STORAGE_RETRY_SECONDS)
+    return response
 
 
 @blueprint.errorhandler(HTTPException)

@@ -1,6 +1,8 @@
-"""Help calls from kiosks and the kiosks' printer reports."""
+"""Help calls from kiosks, the kiosks' printer reports, and the heartbeats of kiosks and screens."""
 
 from __future__ import annotations
+
+from flask import current_app
 
 from queue_server.web import services
 from queue_server.web.api import blueprint
@@ -42,8 +44,16 @@ def report_status():
     return "", 204
 
 
+@blueprint.post("/devices/heartbeat")
+@require("send heartbeats")
+def heartbeat():
+    services().desk.heartbeat(current_principal().name)
+    return "", 204
+
+
 @blueprint.get("/devices")
 @require("read devices")
 def list_devices():
     office = services().office
-    return {"devices": [device_for(device, office) for device in services().desk.devices()]}
+    devices = services().desk.devices(current_app.config["SILENT_AFTER_SECONDS"])
+    return {"devices": [device_for(device, office) for device in devices]}

@@ -40,7 +40,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     }
 
 
-ERRORS = _errors(400, 401, 403, 404, 409)
+ERRORS = _errors(400, 401, 403, 404, 409, 503)
 
 
 def _op(summary: str, responses: dict[str, Any], *, body: dict | None = None,
@@ -205,7 +205,10 @@ PATHS: dict[str, dict[str, Any]] = {
         body={"type": "object", "properties": {
             "printer": {"type": "string", "enum": ["ok", "offline", "paper_out", "error"]},
             "detail": {"type": "string"}}})},
-    "/devices": {"get": _op("Kiosks and displays with their last printer state",
+    "/devices/heartbeat": {"post": _op(
+        "A kiosk or screen is alive (every 30 s); silence raises the console's alarm",
+        {"204": _json("Recorded")})},
+    "/devices": {"get": _op("Kiosks and displays with their last printer state and heartbeat",
                             {"200": _json("Devices")})},
     "/appointments/slots": {"get": _op(
         "Free slots of a queue (or a life situation's queue) over the coming days",
@@ -255,6 +258,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "The visit a workplace finished moments ago and nobody rated yet (feedback tablet)",
         {"200": _json("The ticket (id, number, language) or null")},
         params=[{"name": "workplace", "in": "query", "required": True, "schema": {"type": "string"}}])},
+    "/metrics": {"get": _op(
+        "Prometheus metrics: queues, waits, request latency, streams, outbox, devices",
+        {"200": {"description": "Prometheus text format",
+                 "content": {"text/plain": {"schema": {"type": "string"}}}}})},
     "/openapi.json": {"get": _op("This document", {"200": _json("OpenAPI 3.0")}, public=True)},
 }
 

@@ -79,7 +79,15 @@
             Staff.text("reported_at", { time: state.names.time(device.seen_at) })) : null),
         Staff.el("button", { type: "button", class: "button", onclick: () => dismissFault(device) },
           Staff.text("acknowledge"))));
-    $("alerts").replaceChildren(...help, ...faults);
+    // A kiosk or screen without a heartbeat: the alarm stays until it is heard from again.
+    const silentText = (device) => {
+      const values = { device: device.name, time: state.names.time(device.seen_at) };
+      return device.kind === "kiosk" ? Staff.text("silent_kiosk", values) : Staff.text("silent_display", values);
+    };
+    const silent = state.devices.filter((device) => device.silent)
+      .map((device) => Staff.el("li", { class: "alert alert-fault alert-silent", dataset: { silent: device.name } },
+        Staff.el("span", { class: "alert-text" }, silentText(device))));
+    $("alerts").replaceChildren(...help, ...silent, ...faults);
   }
 
   const faultKey = (device) => `${device.name}|${device.printer}|${device.seen_at}`;
@@ -237,7 +245,7 @@
 
   // --- live -----------------------------------------------------------------------------
 
-  const ALERTING = new Set(["help.requested"]);
+  const ALERTING = new Set(["help.requested", "device.silent"]);
   function onEvent(type, data) {
     if (ALERTING.has(type) || (type === "device.status" && FAULTS.has(data.data && data.data.printer))) Staff.chime();
     reloadSoon();

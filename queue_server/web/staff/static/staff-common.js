@@ -67,7 +67,7 @@ const Staff = (() => {
   function failure(result) {
     if (result.status === 0) return text("error_offline");
     const reason = result.body && result.body.reason ? ` (${result.body.reason})` : "";
-    const key = { 403: "error_forbidden", 404: "error_not_found", 409: "error_conflict" }[result.status];
+    const key = { 403: "error_forbidden", 404: "error_not_found", 409: "error_conflict", 503: "error_storage" }[result.status];
     return text(key || "error_generic") + reason;
   }
 
