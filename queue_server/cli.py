@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--replay-limit", type=_positive_int, default=None,
                          help="most events replayed to a reconnecting client before it must "
                               "resynchronise (default 1000)")
+        sub.add_argument("--speech-wait", type=_seconds, default=3.0,
+                         help="how long a display's announcement waits for its phrase before it "
+                              "is joined from prepared fragments (default 3)")
 
     run = commands.add_parser("run", help="run the queue server")
     common(run, DEFAULT_DATA)
@@ -139,6 +142,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if not 0 < value < 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and less than 3600")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError("must be from 0 to 60 seconds")
     return value
 
 
@@ -204,6 +214,7 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),
                                             ("REPLAY_LIMIT", args.replay_limit))
               if value is not None}
+    config.update(SPEECH_WAIT_S=args.speech_wait, SPEECH_PREPARE=True)  # see displays/preparation.py
     app = create_app(office=office, data_dir=args.data, config=config)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
     threading.Thread(target=_ticker, args=(services_of(app).tickets, stop), daemon=True,
