@@ -8,6 +8,7 @@ end and duration, which these tests read.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from pathlib import Path
@@ -172,6 +173,43 @@ def test_two_quick_calls_are_announced_one_after_the_other(browser, shared_serve
     assert log[1]["duration"] > log[0]["duration"] + 1.0, log
     for ticket in (first, second):
         cancel(shared_server, ticket["id"])
+
+
+SPOKEN = {"spoken", "fragments"}  # X-Speech of an announcement with speech in it
+CHIME_S = 1.3
+
+
+def test_first_call_after_a_cold_start_is_spoken(browser, live_server):
+    """A fresh server (empty phrase cache) and a Tatar visitor called at once: speech, not the chime alone."""
+    open_page(browser, live_server, "/display/hall/all")
+    live_server.issue(language="tt")
+    ticket = call_next(live_server, "window_1")
+    entry = played(browser, 1)[0]
+    assert entry["ticket"] == ticket["id"] and entry["error"] is None, entry
+    assert entry["speech"] in SPOKEN, entry
+    assert entry["chime"] is True, "the first call of a quiet hall has the chime"
+    # chime + Tatar + Russian: far longer than the chime alone
+    assert entry["duration"] > CHIME_S + 3.0, entry
+
+
+def test_a_burst_of_six_calls_is_spoken_in_call_order_with_one_chime(browser, live_server):
+    open_page(browser, live_server, "/display/hall/all")
+    languages = ["ru", "tt", "en", "tt", "ru", "en"]
+    for language in languages:
+        live_server.issue(language=language)
+    calls = []
+    for index in range(6):  # six calls within ten seconds
+        calls.append(call_next(live_server, f"window_{index + 1}"))
+        time.sleep(1.5)
+    log = played(browser, 6, timeout=90)
+    assert [entry["ticket"] for entry in log] == [ticket["id"] for ticket in calls], "call order"
+    assert [ticket["language"] for ticket in calls] == languages
+    for entry in log:
+        assert entry["error"] is None and entry["speech"] in SPOKEN, entry
+        assert entry["duration"] > 1.5, entry
+    assert [entry["chime"] for entry in log] == [True] + [False] * 5, "one chime per burst"
+    for earlier, later in itertools.pairwise(log):
+        assert earlier["endedAt"] <= later["startedAt"], "announcements overlapped"
 
 
 def test_hall_of_one_zone_shows_only_its_workplaces(browser, shared_server):
