@@ -164,10 +164,12 @@ def _synthesis_attempt(engine, text: str, settings: tuple[str, int, float], path
 
 
 class _ThreadQuietStdout:
-    """``sys.stdout`` that drops what the threads in ``quiet`` write and passes on the rest.
+    """``sys.stdout`` that drops what a synthesis prints and passes on everything else.
 
-    contextlib.redirect_stdout would swap the stream for every thread: a line the
-    server prints meanwhile ("listening on …", which its supervisor waits for) was lost.
+    pyttsx3's espeak driver prints a line per file, from the thread that asked or
+    from espeak's own C thread (a "dummy" thread to Python).  contextlib.redirect_stdout
+    would swap the stream for every thread: a line the server printed meanwhile
+    ("listening on …", which its supervisor waits for) was lost.
     """
 
     def __init__(self, stream) -> None:
@@ -175,7 +177,8 @@ class _ThreadQuietStdout:
         self.quiet: set[int] = set()
 
     def write(self, text: str) -> int:
-        if threading.get_ident() in self.quiet:
+        if self.quiet and (threading.get_ident() in self.quiet
+                           or isinstance(threading.current_thread(), threading._DummyThread)):
             return len(text)
         return self.stream.write(text)
 
@@ -185,7 +188,7 @@ class _ThreadQuietStdout:
 
 @contextlib.contextmanager
 def _quiet_thread() -> Iterator[None]:
-    """Nothing this thread prints reaches stdout meanwhile; other threads print as usual."""
+    """Nothing this synthesis prints reaches stdout; other threads print as usual."""
     if not isinstance(sys.stdout, _ThreadQuietStdout):
         sys.stdout = _ThreadQuietStdout(sys.stdout)
     stdout = sys.stdout
