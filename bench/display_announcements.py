@@ -33,7 +33,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.support import KIOSK_TOKEN, Client, latency_summary, login, print_table, queue_server, write_result
+from bench.support import (
+    KIOSK_TOKEN,
+    Client,
+    latency_summary,
+    login,
+    poll_until,
+    print_table,
+    queue_server,
+    write_result,
+)
 
 DISPLAY_TOKEN = "demo-display-token"
 CHROMIUM = "/usr/bin/chromium"
@@ -58,17 +67,6 @@ def start_browser(profile: Path):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
-
-
 def page_log(driver) -> list[dict]:
     return driver.execute_script("return JSON.parse(JSON.stringify(window.announcementLog))")
 
@@ -81,7 +79,7 @@ class Hall:
         self.kiosk = Client(url, KIOSK_TOKEN)
         self.operator = Client(url, login(url, "admin"))
         driver.get(f"{url}/display/hall/all?token={DISPLAY_TOKEN}")
-        wait_for(lambda: driver.execute_script(
+        poll_until(lambda: driver.execute_script(
             "return !!(window.displayState && window.displayState.connection.syncs > 0"
             " && window.displayState.connection.online)"), 20, "the hall page to connect")
 
@@ -103,7 +101,7 @@ class Hall:
         assert status in (200, 204), status
 
     def played(self, count: int) -> list[dict]:
-        return wait_for(lambda: (log := page_log(self.driver)) and len(log) >= count and log,
+        return poll_until(lambda: (log := page_log(self.driver)) and len(log) >= count and log,
                         PLAY_TIMEOUT_S, f"{count} announcements played")
 
     def close(self) -> None:

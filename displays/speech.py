@@ -5,8 +5,9 @@ thread, a cache of WAV files under ``<data dir>/display-speech``) by way of
 ``displays.preparation``; this module only joins them with ``displays.pcm``.
 
 A language's speech is either its whole phrase (one file) or the phrase's
-fragments ("Талон", "А", "100", "12", "окно 5"), each trimmed of the silence the
-synthesiser leaves around it and joined with short gaps.
+fragments ("Талон", "А", "100", "12", "окно 5") joined with short gaps.  Every
+file is trimmed of the silence the synthesiser leaves around it (0.3–0.4 s a
+phrase), so the pauses are the ones below: six calls in a burst then take ~4 s less.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ GAP_AFTER_CHIME_S = 0.25
 LEAD_WITHOUT_CHIME_S = 0.05  # a burst's later calls start at once: the hall is already listening
 GAP_BETWEEN_LANGUAGES_S = 0.45
 GAP_BETWEEN_FRAGMENTS_S = 0.06
-TAIL_S = 0.35  # the pause before the next call of a burst
+TAIL_S = 0.5  # with the next call's lead, the pause between two calls of a burst
 
 
 def chime() -> pcm.Pcm:
@@ -31,9 +32,7 @@ def chime() -> pcm.Pcm:
 
 
 def _language_audio(files: list[Path], rate: int) -> pcm.Pcm:
-    """One language: a whole phrase as synthesised, or its fragments trimmed and joined."""
-    if len(files) == 1:
-        return pcm.read_wav(files[0])
+    """One language: its whole phrase, or its fragments, trimmed and joined."""
     parts: list[pcm.Pcm] = []
     for index, path in enumerate(files):
         if index:

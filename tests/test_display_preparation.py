@@ -244,3 +244,12 @@ def test_fragments_joined_sound_like_a_call(tmp_path, language):
     assert spoken and pcm.rms(joined) > 0.02
     # Trimmed and joined, the pieces take about as long as the sentence said at once.
     assert 0.6 * whole.seconds < joined.seconds < 1.6 * whole.seconds, (joined.seconds, whole.seconds)
+
+
+def test_trim_keeps_the_sound_and_a_margin_only():
+    rate = 22050
+    tone = pcm.Pcm(rate, array("h", (round(8000 * math.sin(i / 10)) for i in range(rate // 2))))
+    padded = pcm.join([pcm.silence(rate, 0.4), tone, pcm.silence(rate, 0.3)])
+    trimmed = pcm.trim(padded)
+    assert trimmed.seconds == pytest.approx(0.5 + 2 * 0.02, abs=0.005)
+    assert pcm.trim(pcm.silence(rate, 1.0)).seconds == 0
