@@ -41,6 +41,7 @@ DEFAULT_SPEECH_WAIT_S = 3.0
 NUMBERS_AHEAD = 15  # number fragments kept ready beyond the highest ticket number seen
 PREPARING_EVENTS = frozenset({"ticket.issued", "ticket.redirected", "ticket.returned", "ticket.restored"})
 EXTENSION_KEY = "displays.speech"  # where the app keeps its HallSpeech
+_MADE = threading.Lock()  # two first requests at once make one HallSpeech
 
 
 class Preparer:
@@ -213,13 +214,14 @@ class HallSpeech:
 
 def hall_speech(app) -> HallSpeech:
     """The app's HallSpeech, made on first use (a server started by the CLI makes it at start)."""
-    speech = app.extensions.get(EXTENSION_KEY)
-    if speech is None:
-        cache = PhraseCache(Path(app.config["DATA_DIR"]) / CACHE_DIR_NAME)
-        speech = HallSpeech(services_of(app).office, Preparer(cache),
-                            float(app.config.get("SPEECH_WAIT_S", DEFAULT_SPEECH_WAIT_S)))
-        app.extensions[EXTENSION_KEY] = speech
-    return speech
+    with _MADE:
+        speech = app.extensions.get(EXTENSION_KEY)
+        if speech is None:
+            cache = PhraseCache(Path(app.config["DATA_DIR"]) / CACHE_DIR_NAME)
+            speech = HallSpeech(services_of(app).office, Preparer(cache),
+                                float(app.config.get("SPEECH_WAIT_S", DEFAULT_SPEECH_WAIT_S)))
+            app.extensions[EXTENSION_KEY] = speech
+        return speech
 
 
 def start_preparing(app) -> HallSpeech:

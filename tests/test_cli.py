@@ -176,3 +176,11 @@ def test_every_command_takes_data_and_refuses_unknown_roles(tmp_path, capsys):
         if command in (("run",), ("demo",)):
             assert "--ping-seconds" in text and "--replay-limit" in text
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "soon"])
+def test_speech_wait_is_a_number_of_seconds_up_to_a_minute(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as refused:  # refused before anything starts
+        cli.main(["run", "--data", str(tmp_path), "--speech-wait", value])
+    assert refused.value.code == 2 and "--speech-wait" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
