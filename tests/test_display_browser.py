@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -179,11 +180,23 @@ SPOKEN = {"spoken", "fragments"}  # X-Speech of an announcement with speech in i
 CHIME_S = 1.3
 
 
-def test_first_call_after_a_cold_start_is_spoken(browser, live_server):
-    """A fresh server (empty phrase cache) and a Tatar visitor called at once: speech, not the chime alone."""
+@pytest.mark.parametrize("waiting_since", ["after the start", "before the start"])
+def test_first_call_after_a_cold_start_is_spoken(browser, live_server, waiting_since):
+    """A server with an empty phrase cache and a Tatar visitor called at once: speech, not the chime alone.
+
+    "before the start": the ticket was issued before the server (re)started and its
+    phrases were thrown away, so nothing was prepared when it was issued.
+    """
+    if waiting_since == "before the start":
+        live_server.issue(language="tt")
+        live_server.stop()
+        shutil.rmtree(live_server.data_dir / "display-speech")
+        live_server.restart()
     open_page(browser, live_server, "/display/hall/all")
-    live_server.issue(language="tt")
+    if waiting_since == "after the start":
+        live_server.issue(language="tt")
     ticket = call_next(live_server, "window_1")
+    assert ticket["language"] == "tt"
     entry = played(browser, 1)[0]
     assert entry["ticket"] == ticket["id"] and entry["error"] is None, entry
     assert entry["speech"] in SPOKEN, entry

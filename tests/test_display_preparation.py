@@ -143,6 +143,17 @@ def test_issued_ticket_is_prepared_for_every_workplace_that_can_call_it(app, ser
     assert set(expected) <= set(cache.made[:made_by_now])
 
 
+def test_start_prepares_tickets_already_waiting_before_the_fragments(services, speech, cache):
+    waiting = services.tickets.issue(life_situation="job_search", language="en", priority=False,
+                                     actor="test").ticket  # issued before this "server start"
+    assert cache.made == []
+    speech.start(services.tickets.open_tickets())
+    wait_for(speech.preparer.idle)
+    expected = speech.phrases_for(waiting)
+    assert set(cache.made[:len(expected)]) == set(expected), "the waiting ticket's calls come first"
+    assert Phrase("tt", str(NUMBERS_AHEAD + waiting.seq)) in cache.made, "numbers beyond the highest ticket"
+
+
 def test_call_waits_for_its_phrase_in_preparation(speech, cache):
     whole = call_phrases("А 5", "1", "window", "ru")[0]
     cache.held.add(whole.text)
