@@ -225,6 +225,56 @@ def test_a_burst_of_six_calls_is_spoken_in_call_order_with_one_chime(browser, li
         assert earlier["endedAt"] <= later["startedAt"], "announcements overlapped"
 
 
+def test_a_failed_or_not_ready_announcement_is_fetched_again(browser, shared_server):
+    """The network fails once, then the server says 202 (still preparing): the third try plays."""
+    open_page(browser, shared_server, "/display/hall/all")
+    browser.execute_script("""
+        const real = window.fetch, answers = ['fail', 202];
+        window.announcementFetches = [];
+        window.fetch = (url, options) => {
+            if (!String(url).includes('announcement.wav')) return real(url, options);
+            const answer = answers.shift();
+            window.announcementFetches.push([performance.now(), answer || 'real']);
+            if (answer === 'fail') return Promise.reject(new TypeError('Failed to fetch'));
+            if (answer === 202) return Promise.resolve(new Response('', {status: 202}));
+            return real(url, options);
+        };""")
+    shared_server.issue(language="ru")
+    ticket = call_next(shared_server, "window_1")
+    entry = played(browser, 1)[0]
+    assert entry["ticket"] == ticket["id"] and entry["error"] is None, entry
+    assert entry["attempts"] == 3 and entry["speech"] == "spoken", entry
+    fetches = browser.execute_script("return window.announcementFetches")
+    assert [answer for _, answer in fetches] == ["fail", 202, "real"]
+    waits = [later[0] - earlier[0] for earlier, later in itertools.pairwise(fetches)]
+    assert waits[0] >= 290 and waits[1] >= 690, waits  # 0.3 s, then 0.7 s
+    browser.refresh()  # the next test gets the page's own fetch back
+    cancel(shared_server, ticket["id"])
+
+
+def test_a_call_whose_audio_comes_first_still_waits_for_the_earlier_call(browser, shared_server):
+    open_page(browser, shared_server, "/display/hall/all")
+    browser.execute_script("""
+        const real = window.fetch;
+        let first = true;
+        window.fetch = (url, options) => {
+            if (!String(url).includes('announcement.wav') || !first) return real(url, options);
+            first = false;  // the first call's audio arrives 2 s late
+            return new Promise((resolve) => setTimeout(() => resolve(real(url, options)), 2000));
+        };""")
+    shared_server.issue(language="ru")
+    shared_server.issue(language="ru")
+    earlier = call_next(shared_server, "window_1")
+    later = call_next(shared_server, "window_2")
+    log = played(browser, 2, timeout=40)
+    assert [entry["ticket"] for entry in log] == [earlier["id"], later["id"]]
+    assert log[1]["loadedAt"] < log[0]["loadedAt"], "the later call's audio was ready first"
+    assert [entry["chime"] for entry in log] == [True, False]
+    browser.refresh()
+    for ticket in (earlier, later):
+        cancel(shared_server, ticket["id"])
+
+
 def test_hall_of_one_zone_shows_only_its_workplaces(browser, shared_server):
     open_page(browser, shared_server, "/display/hall/reception?sound=0")
     shared_server.issue(language="ru", life_situation="youth")  # the career queue, room 11
