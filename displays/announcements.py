@@ -53,7 +53,14 @@ def tatar_ordinal(place: str) -> str:
 
 
 def spoken_number_for(spoken_number: str, language: str) -> str:
-    return spoken_number.translate(_LATIN_FOR_CYRILLIC) if language == "en" else spoken_number
+    """English: Latin letters, joined to the number with a hyphen ("A-12").
+
+    The English voice reads a lone "A" before a number as the article ("uh twelve");
+    "A-12" makes it say the letter's name, as it does for the other letters.
+    """
+    if language != "en":
+        return spoken_number
+    return re.sub(r"\s+(?=\d)", "-", spoken_number.translate(_LATIN_FOR_CYRILLIC))
 
 
 def _spoken_place(place: str, language: str) -> str:
@@ -82,14 +89,14 @@ def call_phrases(spoken_number: str, place: str, kind: str, language: str) -> li
 
 
 def number_pieces(spoken_number: str) -> list[str]:
-    """"А 112" -> ["А", "100", "12"]: a letter, then hundreds and the rest below 100.
+    """"А 112" (or "A-112") -> ["А", "100", "12"]: a letter, then hundreds and the rest below 100.
 
     Each piece is a word or two the voice says the same inside any number ("сто",
     "двенадцать"; "йөз", "унике"; "one hundred", "twelve"), so ~110 pieces per
     language cover every ticket from 1 to 999.  Larger numbers stay one piece.
     """
     pieces: list[str] = []
-    for token in spoken_number.split():
+    for token in re.split(r"[\s-]+", spoken_number.strip()):
         if token.isdigit() and 0 < int(token) < 1000:
             number = int(token)
             pieces += [str(number // 100 * 100)] if number >= 100 else []

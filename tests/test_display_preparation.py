@@ -83,6 +83,7 @@ def test_numbers_are_split_into_hundreds_and_the_rest():
     assert number_pieces("К 7") == ["К", "7"]
     assert number_pieces("П 300") == ["П", "300"]
     assert number_pieces("А 1234") == ["А", "1234"]
+    assert number_pieces("A-112") == ["A", "100", "12"], "the English form"
 
 
 def test_fragments_say_what_the_whole_phrase_says_in_each_language():

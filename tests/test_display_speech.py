@@ -41,7 +41,7 @@ def test_rooms_are_rooms_in_every_language():
 
 def test_english_visitor_hears_latin_letters_then_russian():
     assert texts("К 7", "6", "window", "en") == [
-        ("en", "Ticket K 7, window 6"),
+        ("en", "Ticket K-7, window 6"),
         ("ru", "Талон К 7, окно 6"),
     ]
 
