@@ -399,3 +399,13 @@ def run_workers(target, worker_args: Sequence, *, seconds: float, processes: int
 
 def wait_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.time()))
+
+
+def poll_until(condition, timeout: float, what: str, interval: float = 0.02):
+    """``condition()``'s first truthy value, asked every ``interval`` s; RuntimeError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() <= deadline:
+        if value := condition():
+            return value
+        time.sleep(interval)
+    raise RuntimeError(f"timed out after {timeout}s waiting for {what}")

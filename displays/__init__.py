@@ -14,3 +14,13 @@ blueprint = Blueprint(
 )
 
 from displays import feedback_page, routes  # noqa: E402,F401  (register the views on the blueprint)
+
+
+@blueprint.record_once
+def _prepare_speech(state) -> None:
+    """A served office (``SPEECH_PREPARE``, set by the command line) prepares its announcements
+    from the start; an app made for a test or a tool does not spend the CPU."""
+    if state.app.config.get("SPEECH_PREPARE"):
+        from displays.preparation import start_preparing
+
+        start_preparing(state.app)

@@ -76,6 +76,21 @@ def silence(rate: int, seconds: float) -> Pcm:
     return Pcm(rate, array("h", bytes(2 * round(rate * seconds))))
 
 
+def trim(pcm: Pcm, threshold: float = 0.01, margin_s: float = 0.02) -> Pcm:
+    """Without the near-silence a synthesiser leaves before and after its words.
+
+    Keeps ``margin_s`` on each side so a soft first or last sound is not cut.
+    """
+    level = threshold * 32768
+    samples = pcm.samples
+    start = next((i for i, value in enumerate(samples) if abs(value) > level), None)
+    if start is None:
+        return Pcm(pcm.rate, array("h"))
+    end = next(i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > level)
+    margin = round(pcm.rate * margin_s)
+    return Pcm(pcm.rate, samples[max(0, start - margin):min(len(samples), end + 1 + margin)])
+
+
 def join(parts: list[Pcm]) -> Pcm:
     if not parts:
         raise BadAudio("nothing to join")

@@ -15,10 +15,9 @@ from flask import Response, current_app, render_template, request, send_from_dir
 
 from assets import ASSETS_DIR
 from displays import blueprint
-from displays.announcements import call_phrases
+from displays.preparation import hall_speech
 from displays.speech import announcement_audio
 from displays.texts import LABEL_LANGUAGES, labels, text
-from kiosk.speech import CACHE_DIR_NAME, PhraseCache
 from queue_server.domain.events import Audience, event_types
 from queue_server.service import NotFound, Services, services_of
 
@@ -142,7 +141,9 @@ def announcement():
     """The call of one ticket: chime, visitor's language, Russian.
 
     The text is built here from the ticket and the catalogue; nothing in the
-    address is ever spoken.
+    address is ever spoken.  ``chime=0`` leaves the chime out (a burst's later
+    calls).  When no speech is ready yet, not even in fragments, the answer is
+    ``202`` and the page asks again, unless it says ``final=1``: then the chime alone.
     """
     ticket_id = request.args.get("ticket", "")
     if not TICKET_ID.fullmatch(ticket_id):
@@ -155,11 +156,14 @@ def announcement():
     if ticket.workplace is None:
         return Response("the ticket is not called to a workplace\n", 409, mimetype="text/plain")
     place = service.office.workplace(ticket.workplace)
-    phrases = call_phrases(ticket.spoken_number, place.number, place.kind, ticket.language)
-    cache = PhraseCache(current_app.config["DATA_DIR"] / CACHE_DIR_NAME)
-    audio, spoken = announcement_audio(phrases, cache)
+    speech = hall_speech(current_app)
+    voice = speech.voice(ticket.spoken_number, place.number, place.kind, ticket.language)
+    if voice.speech == "unavailable" and request.args.get("final") != "1" and not speech.preparer.broken:
+        return Response("speech is being prepared; ask again\n", 202, mimetype="text/plain", headers={
+            **SECURITY_HEADERS, "Retry-After": "1", "X-Speech": "preparing"})
+    audio, spoken = announcement_audio(voice.languages, with_chime=request.args.get("chime") != "0")
     return Response(audio, mimetype="audio/wav", headers={
-        **SECURITY_HEADERS, "X-Speech": "spoken" if spoken else "unavailable",
+        **SECURITY_HEADERS, "X-Speech": voice.speech if spoken else "unavailable",
     })
 
 

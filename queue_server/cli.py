@@ -133,6 +133,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--silent-after", type=_positive_float, default=None,
                          help="seconds without a heartbeat after which a kiosk or screen raises "
                               "an alarm on the console (default 90)")
+        sub.add_argument("--speech-wait", type=_seconds, default=3.0,
+                         help="how long a display's announcement waits for its phrase before it "
+                              "is joined from prepared fragments (default 3)")
 
     run = commands.add_parser("run", help="run the queue server")
     common(run, DEFAULT_DATA)
@@ -195,6 +198,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if not 0 < value < 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and less than 3600")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError("must be from 0 to 60 seconds")
     return value
 
 
@@ -335,6 +345,7 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
               if value is not None}
     if problem := raise_open_file_limit(_limits(args)):
         print(f"queue-server: warning: {problem}", file=sys.stderr, flush=True)
+    config.update(SPEECH_WAIT_S=args.speech_wait, SPEECH_PREPARE=True)  # see displays/preparation.py
     clock = ShiftedClock(args.clock_start) if args.clock_start else SystemClock()
     app = create_app(office=office, data_dir=args.data, config=config, clock=clock)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"

@@ -212,3 +212,11 @@ def test_run_refuses_a_data_directory_the_demo_set_up_until_its_secrets_are_rese
         actor=DEMO_ACTOR, password=DEMO_PASSWORD,
         tokens={name: token for name, (_, token) in DEMO_DEVICES.items()}) == []
     services.close()
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "soon"])
+def test_speech_wait_is_a_number_of_seconds_up_to_a_minute(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as refused:  # refused before anything starts
+        cli.main(["run", "--data", str(tmp_path), "--speech-wait", value])
+    assert refused.value.code == 2 and "--speech-wait" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

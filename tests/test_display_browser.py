@@ -8,7 +8,9 @@ end and duration, which these tests read.
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -171,6 +173,105 @@ def test_two_quick_calls_are_announced_one_after_the_other(browser, shared_serve
     assert languages == {first["id"]: "ru", second["id"]: "tt"}
     assert log[1]["duration"] > log[0]["duration"] + 1.0, log
     for ticket in (first, second):
+        cancel(shared_server, ticket["id"])
+
+
+SPOKEN = {"spoken", "fragments"}  # X-Speech of an announcement with speech in it
+CHIME_S = 1.3
+
+
+@pytest.mark.parametrize("waiting_since", ["after the start", "before the start"])
+def test_first_call_after_a_cold_start_is_spoken(browser, live_server, waiting_since):
+    """A server with an empty phrase cache and a Tatar visitor called at once: speech, not the chime alone.
+
+    "before the start": the ticket was issued before the server (re)started and its
+    phrases were thrown away, so nothing was prepared when it was issued.
+    """
+    if waiting_since == "before the start":
+        live_server.issue(language="tt")
+        live_server.stop()
+        shutil.rmtree(live_server.data_dir / "display-speech")
+        live_server.restart()
+    open_page(browser, live_server, "/display/hall/all")
+    if waiting_since == "after the start":
+        live_server.issue(language="tt")
+    ticket = call_next(live_server, "window_1")
+    assert ticket["language"] == "tt"
+    entry = played(browser, 1)[0]
+    assert entry["ticket"] == ticket["id"] and entry["error"] is None, entry
+    assert entry["speech"] in SPOKEN, entry
+    assert entry["chime"] is True, "the first call of a quiet hall has the chime"
+    # chime + Tatar + Russian: far longer than the chime alone
+    assert entry["duration"] > CHIME_S + 3.0, entry
+
+
+def test_a_burst_of_six_calls_is_spoken_in_call_order_with_one_chime(browser, live_server):
+    open_page(browser, live_server, "/display/hall/all")
+    languages = ["ru", "tt", "en", "tt", "ru", "en"]
+    for language in languages:
+        live_server.issue(language=language)
+    calls = []
+    for index in range(6):  # six calls within ten seconds
+        calls.append(call_next(live_server, f"window_{index + 1}"))
+        time.sleep(1.5)
+    log = played(browser, 6, timeout=90)
+    assert [entry["ticket"] for entry in log] == [ticket["id"] for ticket in calls], "call order"
+    assert [ticket["language"] for ticket in calls] == languages
+    for entry in log:
+        assert entry["error"] is None and entry["speech"] in SPOKEN, entry
+        assert entry["duration"] > 1.5, entry
+    assert [entry["chime"] for entry in log] == [True] + [False] * 5, "one chime per burst"
+    for earlier, later in itertools.pairwise(log):
+        assert earlier["endedAt"] <= later["startedAt"], "announcements overlapped"
+
+
+def test_a_failed_or_not_ready_announcement_is_fetched_again(browser, shared_server):
+    """The network fails once, then the server says 202 (still preparing): the third try plays."""
+    open_page(browser, shared_server, "/display/hall/all")
+    browser.execute_script("""
+        const real = window.fetch, answers = ['fail', 202];
+        window.announcementFetches = [];
+        window.fetch = (url, options) => {
+            if (!String(url).includes('announcement.wav')) return real(url, options);
+            const answer = answers.shift();
+            window.announcementFetches.push([performance.now(), answer || 'real']);
+            if (answer === 'fail') return Promise.reject(new TypeError('Failed to fetch'));
+            if (answer === 202) return Promise.resolve(new Response('', {status: 202}));
+            return real(url, options);
+        };""")
+    shared_server.issue(language="ru")
+    ticket = call_next(shared_server, "window_1")
+    entry = played(browser, 1)[0]
+    assert entry["ticket"] == ticket["id"] and entry["error"] is None, entry
+    assert entry["attempts"] == 3 and entry["speech"] == "spoken", entry
+    fetches = browser.execute_script("return window.announcementFetches")
+    assert [answer for _, answer in fetches] == ["fail", 202, "real"]
+    waits = [later[0] - earlier[0] for earlier, later in itertools.pairwise(fetches)]
+    assert waits[0] >= 290 and waits[1] >= 690, waits  # 0.3 s, then 0.7 s
+    browser.refresh()  # the next test gets the page's own fetch back
+    cancel(shared_server, ticket["id"])
+
+
+def test_a_call_whose_audio_comes_first_still_waits_for_the_earlier_call(browser, shared_server):
+    open_page(browser, shared_server, "/display/hall/all")
+    browser.execute_script("""
+        const real = window.fetch;
+        let first = true;
+        window.fetch = (url, options) => {
+            if (!String(url).includes('announcement.wav') || !first) return real(url, options);
+            first = false;  // the first call's audio arrives 2 s late
+            return new Promise((resolve) => setTimeout(() => resolve(real(url, options)), 2000));
+        };""")
+    shared_server.issue(language="ru")
+    shared_server.issue(language="ru")
+    earlier = call_next(shared_server, "window_1")
+    later = call_next(shared_server, "window_2")
+    log = played(browser, 2, timeout=40)
+    assert [entry["ticket"] for entry in log] == [earlier["id"], later["id"]]
+    assert log[1]["loadedAt"] < log[0]["loadedAt"], "the later call's audio was ready first"
+    assert [entry["chime"] for entry in log] == [True, False]
+    browser.refresh()
+    for ticket in (earlier, later):
         cancel(shared_server, ticket["id"])
 
 

@@ -57,7 +57,18 @@ const DisplayCore = (() => {
     setInterval(tick, 1000);
   }
 
-  /* Plays announcements one after another, never two at once. */
+  /* Plays announcements strictly in call order, one at a time, none dropped in a burst.
+
+     Each call's audio is fetched as soon as the call arrives (two ahead of the one
+     playing), so a burst plays back to back.  A fetch that fails or answers 202
+     (speech still being prepared) is tried again after RETRY_MS; the last try asks
+     the server for whatever it has (`final=1`).  Only the first call of a burst
+     has the chime: a call fetched while another is queued or playing, or within
+     BURST_GAP_MS of the last one ending, asks for `chime=0`. */
+  const RETRY_MS = [300, 700, 1500];
+  const FETCH_AHEAD = 3;           // calls whose audio is fetched at once (the playing one included)
+  const BURST_GAP_MS = 4000;       // a call this soon after the last one is part of its burst
+
   class Announcer {
     constructor(enabled) {
       this.enabled = enabled;
@@ -65,6 +76,7 @@ const DisplayCore = (() => {
       this.current = null;
       this.remembered = new Set();
       this.log = [];
+      this.lastEndedAt = 0;
       this.audio = new Audio();
       this.audio.preload = "auto";
       this.audio.addEventListener("playing", () => {
@@ -89,16 +101,60 @@ const DisplayCore = (() => {
       }
       if (this.pending.length >= MAX_PENDING) this.pending.shift();  // still shown on screen
       this.pending.push({ key, ticket: ticket.id, number: ticket.number, calls: ticket.calls, queuedAt: now() });
+      this.fetchAhead();
       this.next();
+    }
+
+    /* Start fetching the first few pending calls' audio. */
+    fetchAhead() {
+      this.pending.slice(0, FETCH_AHEAD - (this.current ? 1 : 0)).forEach((item) => {
+        if (!item.loading) item.loading = this.load(item);
+      });
+    }
+
+    async load(item) {
+      const first = this.pending[0] === item && !this.current;
+      item.chime = first && now() - this.lastEndedAt > BURST_GAP_MS;
+      item.requestedAt = now();
+      item.attempts = 0;
+      const base = `${config.announcementUrl}?ticket=${encodeURIComponent(item.ticket)}&chime=${item.chime ? 1 : 0}`;
+      for (let attempt = 0; attempt <= RETRY_MS.length; attempt += 1) {
+        const last = attempt === RETRY_MS.length;
+        item.attempts = attempt + 1;
+        try {
+          const response = await fetch(withToken(base + (last ? "&final=1" : "")), { cache: "no-store" });
+          item.speech = response.headers.get("X-Speech");
+          if (response.status === 200) {
+            item.url = URL.createObjectURL(await response.blob());
+            item.loadedAt = now();
+            return;
+          }
+          item.fetchError = `HTTP ${response.status}`;
+          if (response.status !== 202 && response.status < 500) return;  // 404, 409: nothing to say
+        } catch (error) {
+          item.fetchError = `fetch: ${error && error.name}`;
+        }
+        if (!last) await new Promise((resolve) => setTimeout(resolve, RETRY_MS[attempt]));
+      }
     }
 
     next() {
       if (this.current || !this.pending.length) return;
-      const item = this.pending.shift();
+      const item = this.pending[0];
+      if (!item.loading) item.loading = this.load(item);
+      if (!item.url && !item.loadedAt && !item.settled) {  // wait for its audio: order before speed
+        item.loading.then(() => { item.settled = true; this.next(); });
+        return;
+      }
+      this.pending.shift();
       this.current = item;
-      item.requestedAt = now();
+      this.fetchAhead();
+      if (!item.url) {  // nothing to play after every retry
+        this.finish(item, item.fetchError || "no audio");
+        return;
+      }
       this.arm(item, 30000);
-      this.audio.src = withToken(`${config.announcementUrl}?ticket=${encodeURIComponent(item.ticket)}`);
+      this.audio.src = item.url;
       const playing = this.audio.play();
       if (playing) playing.catch((error) => this.finish(item, `play: ${error && error.name}`));
     }
@@ -113,9 +169,13 @@ const DisplayCore = (() => {
       clearTimeout(this.watchdog);
       this.current = null;
       item.endedAt = now();
-      item.duration = Number.isFinite(this.audio.duration) ? this.audio.duration : null;
+      this.lastEndedAt = item.endedAt;
+      item.duration = item.url && Number.isFinite(this.audio.duration) ? this.audio.duration : null;
       item.error = error;
       if (error) this.audio.pause();
+      if (item.url) URL.revokeObjectURL(item.url);
+      delete item.url;
+      delete item.loading;
       this.log.push(item);
       if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
       this.next();

@@ -26,7 +26,7 @@ from kiosk.speech.synthesis import Pyttsx3Engine, Synthesizer, synthesize
 
 CACHE_DIR_NAME = "display-speech"  # under the server's data directory
 MAX_CACHED_PHRASES = 800  # about 100 KB each
-SERVER_RATE_WPM = 150  # a little slower than espeak's 175: a hall echoes
+SERVER_RATE_WPM = 165  # a little slower than espeak's 175 (a hall echoes), quick enough for a burst of calls
 PHRASE_TIMEOUT_S = 20.0  # a request waits no longer for its phrase
 
 

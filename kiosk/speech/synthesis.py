@@ -9,11 +9,12 @@ With espeak-ng voices both write 22,050 Hz mono 16-bit WAVs.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import shutil
 import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -153,10 +154,46 @@ def _synthesis_attempt(engine, text: str, settings: tuple[str, int, float], path
         path.unlink(missing_ok=True)
         for name, value in (("voice", voice), ("rate", rate), ("volume", volume)):
             _set_property(engine, name, value)
-        with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints for every file
+        with _quiet_thread():  # the espeak driver prints a line for every file
             engine.save_to_file(text, str(path))
             engine.runAndWait()
         finished.wait(SYNTHESIS_TIMEOUT_S)
     finally:
         engine.disconnect(token)
     return bool(outcome.get("completed")) and has_audio(path)
+
+
+class _ThreadQuietStdout:
+    """``sys.stdout`` that drops what a synthesis prints and passes on everything else.
+
+    pyttsx3's espeak driver prints a line per file, from the thread that asked or
+    from espeak's own C thread (a "dummy" thread to Python).  contextlib.redirect_stdout
+    would swap the stream for every thread: a line the server printed meanwhile
+    ("listening on …", which its supervisor waits for) was lost.
+    """
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.quiet: set[int] = set()
+
+    def write(self, text: str) -> int:
+        if self.quiet and (threading.get_ident() in self.quiet
+                           or isinstance(threading.current_thread(), threading._DummyThread)):
+            return len(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _quiet_thread() -> Iterator[None]:
+    """Nothing this synthesis prints reaches stdout; other threads print as usual."""
+    if not isinstance(sys.stdout, _ThreadQuietStdout):
+        sys.stdout = _ThreadQuietStdout(sys.stdout)
+    stdout = sys.stdout
+    stdout.quiet.add(threading.get_ident())
+    try:
+        yield
+    finally:
+        stdout.quiet.discard(threading.get_ident())
