@@ -13,7 +13,7 @@ from functools import wraps
 from flask import Response, current_app, render_template, request
 
 from displays import blueprint
-from displays.routes import SECURITY_HEADERS
+from displays.routes import SECURITY_HEADERS, page_config
 from queue_server.domain import feedback as rules
 from queue_server.domain.office import LANGUAGES
 from queue_server.i18n import catalogue, translate
@@ -54,12 +54,9 @@ def feedback_tablet(workplace_id: str):
     place = next((w for w in office.workplaces if w.id == workplace_id), None)
     if place is None:
         return _page("displays/feedback_problem.html", 404)
-    config = {
-        "token": request.args.get("token", ""), "api": "/api/v1", "workplace": place.id,
-        "timeZone": office.time_zone, "labels": {}, "eventTypes": ["ticket.finished"],
-        "texts": _texts(), "reasons": list(rules.REASONS), "idleAfterMs": rules.IDLE_AFTER_S * 1000,
-        "thanksMs": 6000,
-    }
+    config = page_config(
+        workplace=place.id, eventTypes=["ticket.finished"], texts=_texts(), reasons=list(rules.REASONS),
+        idleAfterMs=rules.IDLE_AFTER_S * 1000, thanksMs=6000)
     endonyms = [(code, translate("staff", f"endonym_{code}", code)) for code in LANGUAGES]
     return _page("displays/feedback.html", page_config=config, place=place, faces=FACES,
                  reasons=rules.REASONS, languages=endonyms)

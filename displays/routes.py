@@ -77,7 +77,8 @@ def display_only(view):
     return guarded
 
 
-def _page_config(**extra) -> dict:
+def page_config(**extra) -> dict:
+    """What every display page's script reads (display-core.js); ``extra`` adds or overrides."""
     office = _service().office
     return {
         "token": request.args.get("token", ""),
@@ -115,7 +116,7 @@ def hall(zones: str):
         return _problem("not_found_title", "not_found_text", 404)
     zone_names = ([text("hall_all", lang) for lang in LABEL_LANGUAGES] if wanted is None else
                   [" · ".join(office.zone(z).name.get(lang) for z in wanted) for lang in LABEL_LANGUAGES])
-    config = _page_config(
+    config = page_config(
         view="hall", zones=wanted, rows=HALL_ROWS, sound=request.args.get("sound", "1") != "0",
         counts=request.args.get("counts", "0") == "1",
     )
@@ -130,7 +131,7 @@ def workplace(workplace_id: str):
     place = next((w for w in office.workplaces if w.id == workplace_id), None)
     if place is None:
         return _problem("not_found_title", "not_found_text", 404)
-    config = _page_config(view="workplace", workplace=place.id,
+    config = page_config(view="workplace", workplace=place.id,
                           sound=request.args.get("sound", "0") == "1")
     return _page("displays/workplace.html", page_config=config, place=place)
 

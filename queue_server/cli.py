@@ -289,11 +289,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    office = _office(args)
-    if refusal := _demo_data_refusal(args, office):
-        print(refusal, file=sys.stderr, flush=True)
-        return 2
-    return _serve(office, args)
+    return _serve(_office(args), args, refuse_demo_data=True)
 
 
 def _demo_data_refusal(args: argparse.Namespace, office: Office) -> str | None:
@@ -324,7 +320,13 @@ def _gevent_problem() -> str | None:
     return None
 
 
-def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
+def _serve(office: Office, args: argparse.Namespace, on_listening=None, *,
+           refuse_demo_data: bool = False) -> int:
+    """Serve the office; ``refuse_demo_data`` (``run``): never from a directory the demo set up.
+
+    The data directory's lock comes first: a second server, a read-only or foreign
+    directory are named before anything reads the database.
+    """
     from queue_server.service import maintenance, services_of
     from queue_server.web import create_app
 
@@ -335,6 +337,10 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None) -> int:
         return 2
     except OSError as error:  # a read-only or full disk, a directory of another user
         print(f"queue-server: cannot write to the data directory {args.data}: {error}", file=sys.stderr)
+        return 2
+    if refuse_demo_data and (refusal := _demo_data_refusal(args, office)):
+        print(refusal, file=sys.stderr, flush=True)
+        lock.release()
         return 2
 
     config = {key: value for key, value in (("PING_SECONDS", args.ping_seconds),

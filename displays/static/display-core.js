@@ -293,8 +293,10 @@ const DisplayCore = (() => {
       // offline: the banner already says so, and the console will notice the silence
     }
   }
-  beat();
-  setInterval(beat, config.heartbeatMs);
+  if (config.heartbeatMs > 0) {  // never a busy loop when a page forgets its interval
+    beat();
+    setInterval(beat, config.heartbeatMs);
+  }
 
   return { config, ACTIVE, CALL_TYPES, now, getJson, bilingual, startClock, Announcer, Connection, heartbeat };
 })();

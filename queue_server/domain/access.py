@@ -31,7 +31,7 @@ DEVICE_KINDS: dict[str, str] = {  # device kind: what it is
 }
 DEVICES: tuple[str, ...] = tuple(DEVICE_KINDS)
 
-_SCREENS = ("kiosk", "display")  # the devices in the hall
+_SCREENS = ("kiosk", "display", "feedback")  # the devices visitors see: all but monitoring
 _EVERYONE = (*STAFF_ROLES, *_SCREENS)
 _OPERATORS = ("reception", "curator", "specialist")  # serve visitors from a workplace of their own
 _HALL = ("administrator", "admin")
@@ -58,7 +58,7 @@ API_ACTIONS: dict[str, tuple[str, ...]] = {  # API action: staff roles and devic
     "request help": ("kiosk",),
     "answer help calls": _HALL,
     "report device status": ("kiosk",),
-    "send heartbeats": _SCREENS,  # kiosks and screens say they are alive; silence raises an alarm
+    "send heartbeats": _SCREENS,  # devices say they are alive; silence raises an alarm
     "read devices": (*_HALL, "manager"),
     "read appointments": ("call_centre", "curator", "reception", "specialist", *_HALL, "manager"),
     "book appointments": ("call_centre", "curator", *_HALL),
