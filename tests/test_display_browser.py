@@ -259,8 +259,8 @@ def test_a_call_whose_audio_comes_first_still_waits_for_the_earlier_call(browser
         let first = true;
         window.fetch = (url, options) => {
             if (!String(url).includes('announcement.wav') || !first) return real(url, options);
-            first = false;  // the first call's audio arrives 2 s late
-            return new Promise((resolve) => setTimeout(() => resolve(real(url, options)), 2000));
+            first = false;  // the first call's audio arrives 4 s late
+            return new Promise((resolve) => setTimeout(() => resolve(real(url, options)), 4000));
         };""")
     shared_server.issue(language="ru")
     shared_server.issue(language="ru")
