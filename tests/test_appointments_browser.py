@@ -114,3 +114,15 @@ def test_console_shows_who_to_meet_at_the_door_and_records_who_takes_it_on(serve
     browser.css(f"#door-{booked['id']} button").click()
     browser.wait_js("return !!document.querySelector('.flashes')")
     assert api_booking(server, booked["id"])["help_taken_by"] == "user:hall"
+
+
+def test_a_booking_made_while_the_console_is_open_joins_its_door_list(server, browser):
+    sign_in(browser, "hall", "/staff/console", "door-list")
+    status, booked = server.request("POST", "/api/v1/appointments", token=server.login("callcentre"),
+                                    body={"queue": "career", "slot": "2026-11-30T11:30",
+                                          "needs_help": True})
+    assert status == 201, booked
+    assert not browser.driver.find_elements(By.ID, f"door-{booked['id']}")  # not drawn yet
+    server.issue("job_search")  # any event of the office: the console draws the list again
+    browser.wait_js("return !!document.getElementById(arguments[0])", f"door-{booked['id']}")
+    assert browser.accessibility_violations() == []

@@ -79,6 +79,7 @@ def page_token(client) -> str:
 
 PAGES = {  # path: names allowed (200); everyone else gets 403
     "/staff/console": CONSOLE,
+    "/staff/console/door": CONSOLE,
     "/staff/accounts": {"admin"},
     "/staff/home": set(USERS),
     "/staff/data/workplace/window_3": {"curator1"},

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
 from queue_server.web import services
 from queue_server.web.staff import blueprint
 from queue_server.web.staff.access import requires
 from queue_server.web.staff.forms import PlainForm
+
+DOOR_REFRESH_MS = 60_000  # the console draws its door list again this often
 
 
 @blueprint.get("/console")
@@ -15,6 +17,16 @@ from queue_server.web.staff.forms import PlainForm
 def console():
     """The console, with the booked visitors to meet at the entrance in the next hours."""
     return render_template("staff/console.html", door=services().appointments.expected_at_door(),
+                           door_form=PlainForm(formdata=None),
+                           door_refresh_ms=current_app.config.get("DOOR_REFRESH_MS", DOOR_REFRESH_MS))
+
+
+@blueprint.get("/console/door")
+@requires("console")
+def console_door():
+    """The door list alone: the console fetches it again every minute, so a booking made
+    after the page opened, or one coming into the next hours, shows without a reload."""
+    return render_template("staff/_door.html", door=services().appointments.expected_at_door(),
                            door_form=PlainForm(formdata=None))
 
 

@@ -243,12 +243,33 @@
     if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
   }
 
+  // Visitors to meet at the entrance: the server-drawn list again after the office's events
+  // (a check-in, a call) and every minute (a booking made after the page opened, a slot
+  // coming into the next hours).  Not while the administrator is on one of its buttons:
+  // the focus must not vanish under them.
+  const door = $("door-list");
+  async function refreshDoor() {
+    if (door.contains(document.activeElement)) return;
+    try {
+      const answer = await fetch(door.dataset.refreshUrl, { credentials: "same-origin", cache: "no-store" });
+      if (!answer.ok) return;
+      const html = await answer.text();
+      if (html !== door.dataset.drawn && !door.contains(document.activeElement)) {
+        door.innerHTML = html;
+        door.dataset.drawn = html;
+      }
+    } catch { /* offline: the connection indicator says so; the next minute tries again */ }
+  }
+  const doorSoon = Staff.coalesce(Staff.singleFlight(refreshDoor));
+  setInterval(doorSoon, Number(door.dataset.refreshMs) || 60000);
+
   // --- live -----------------------------------------------------------------------------
 
   const ALERTING = new Set(["help.requested", "device.silent"]);
   function onEvent(type, data) {
     if (ALERTING.has(type) || (type === "device.status" && FAULTS.has(data.data && data.data.printer))) Staff.chime();
     reloadSoon();
+    doorSoon();
   }
 
   Staff.follow({ onEvent, reload: reloadSoon, indicator: $("connection") });
