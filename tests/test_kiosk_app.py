@@ -644,12 +644,13 @@ def test_appointment_button_hidden_when_the_configuration_says_so(shared_server,
 
 
 def test_idle_timeout_returns_to_start_in_russian_with_defaults(shared_server, start_kiosk):
-    kiosk = start_kiosk(shared_server, idle_seconds=0.5)
+    # Long enough for two touches on a loaded CI machine; the reset is then waited for.
+    kiosk = start_kiosk(shared_server, idle_seconds=3)
     app = kiosk.app
     kiosk.touch(kiosk.control("lang_en"))
     kiosk.touch(kiosk.control("contrast_button"))
-    assert app.screens.current == "situation"
-    kiosk.wait_until(lambda: app.flow.step is Step.START, timeout=5, what="idle reset")
+    assert app.screens.current == "situation" and app.high_contrast
+    kiosk.wait_until(lambda: app.flow.step is Step.START, timeout=20, what="idle reset")
     assert app.lang == "ru" and not app.high_contrast
     assert app.colours["background"] == theme.NORMAL.background
     assert tr("welcome_title", "ru") in visible_texts(app.current_screen)
