@@ -10,19 +10,23 @@ import csv
 import gc
 import io
 import json
+import math
 import os
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
+from queue_server.domain import report_facts as facts
 from queue_server.domain import reports as rep
 from queue_server.domain.office import Office, UnknownId
 from queue_server.service.context import Context
 from queue_server.service.errors import BadRequest
+from queue_server.store import report_facts as facts_store
 from queue_server.store import reports as report_store
 from queue_server.store.database import read_only
 
@@ -32,6 +36,11 @@ EXPORT_CHUNK_ROWS = 2000  # rows per piece of a streamed export
 REPORT_FRESH_S = 60.0  # a report asked for again within a minute is answered from memory
 REPORTS_KEPT = 8
 REPORT_WORKER_NICENESS = 10
+# Closed days written per round of the server's ticker (2 s): folded in the report worker
+# a year takes a minute or two; folded in the server's own process (gevent), one day's
+# fold (~0.1 s) at a time keeps the requests going.
+FACT_DAYS_PER_ROUND, FACT_DAYS_IN_PROCESS = 7, 1
+FACT_RECHECK_S = 60.0  # with nothing left to write, look again after a minute
 
 
 @dataclass(frozen=True)
@@ -56,25 +65,80 @@ class Report:
 def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
     """Every figure of a report, from its own read-only connection (runs in any process).
 
+    Closed days are read from their stored facts (report_visits, report_legs); the
+    period's other days (today, a day not written yet) are folded from the log here.
     The cyclic garbage collector is paused meanwhile: a long period builds hundreds of
-    thousands of small objects and nothing cyclic, and its repeated full passes cost a
-    quarter of the time (bench/reports_year.py).
+    thousands of small objects and nothing cyclic (bench/reports_year.py).
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _computed(path, office, period, filters)
+        return _from_facts(path, office, period, filters)
     finally:
         if collecting:
             gc.enable()
 
 
-def _computed(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+def _from_facts(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+    rules, zone = office.rules, office.time_zone
+    since, before = period.instants(zone)
+    norm, booked_norm = rules.wait_norm_min, rules.appointment_wait_norm_min
+    with read_only(path) as conn:
+        written = facts_store.days_written(conn, period.start, period.end)
+        fresh = [day for day in period.each_day() if day not in written]
+        facts_store.add_fresh(conn, *facts.facts_of(_folded(conn, fresh).values(), zone))
+        scope = facts_store.Scope(period, filters)
+        legs = facts_store.legs(conn, scope)
+        visits, finished, counts = facts_store.visit_totals(conn, scope)
+        paths = facts.trajectories(facts_store.grouped(conn, scope, "path"))
+        load = {(weekday, hour): n for weekday, hour, n in facts_store.grouped(conn, scope, "weekday, hour")}
+        combinations = facts_store.grouped(conn, scope, "life_situation, services", " AND services != ''")
+        registry = facts.registry(facts_store.registry(conn, scope))
+        rated = facts_store.rated_visits(conn, scope, since, before)
+        changes = report_store.status_changes(conn, before)
+        ratings = report_store.ratings(conn, since, before)
+    return Report(
+        period=period, filters=filters, norm_min=norm, appointment_norm_min=booked_norm,
+        summary=facts.summary(legs, visits, finished, counts, norm, booked_norm),
+        by_queue=facts.by_group(legs, "queue", norm),
+        by_workplace=facts.by_group(legs, "workplace", norm),
+        by_staff=facts.by_group(legs, "staff", norm),
+        trajectories=paths,
+        transitions=facts.transitions(paths),
+        load=load,
+        on_duty=rep.staff_on_duty(changes, period, zone),
+        satisfaction=rep.satisfaction(facts.ratings_in_scope(ratings, rated, filters), zone),
+        complex_services=facts.complex_services(combinations),
+        registry=registry,
+    )
+
+
+def _folded(conn, days: list[date]) -> dict[str, rep.Visit]:
+    """The visits of ``days`` folded from the log, a run of consecutive days at a time."""
+    visits: dict[str, rep.Visit] = {}
+    for first, last in _runs(days):
+        rows = report_store.visit_rows(conn, first, last)
+        visits.update(rep.build_visits(rows, report_store.visit_events(conn, first, last)))
+    return visits
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def report_from_log(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+    """The same report folded from the event log alone: the definition the stored facts are
+    held to (tests/test_report_facts.py)."""
     rules, zone = office.rules, office.time_zone
     since, before = period.instants(zone)
     with read_only(path) as conn:
-        rows = report_store.visit_rows(conn, period.start, period.end)
-        visits = rep.build_visits(rows, report_store.visit_events(conn, period.start, period.end))
+        visits = _folded(conn, list(period.each_day()))
         changes = report_store.status_changes(conn, before)
         ratings = report_store.ratings(conn, since, before)
     chosen = rep.select(visits.values(), filters)
@@ -95,6 +159,12 @@ def _computed(path: Path, office: Office, period: rep.Period, filters: rep.Filte
     )
 
 
+def facts_of_day(path: Path, time_zone: str, day: date) -> tuple[list, list]:
+    """A closed day's visits and legs as rows to store (runs in the report worker)."""
+    with read_only(path) as conn:
+        return facts.facts_of(_folded(conn, [day]).values(), time_zone)
+
+
 def _behind_the_server() -> None:
     """The report worker yields the CPU to the server: on a busy 2-core machine a kiosk's
     ticket comes first, a report may take a little longer."""
@@ -110,6 +180,7 @@ class Reports:
         self._worker: ProcessPoolExecutor | None = None
         self._recent: dict[tuple, tuple[float, Report]] = {}  # oldest first
         self._lock = threading.Lock()
+        self._facts_checked = -math.inf  # monotonic time of the last look that found nothing
 
     def check_filters(self, filters: rep.Filters) -> rep.Filters:
         """Unknown ids are refused with the field's name; a known id that matches nothing is fine."""
@@ -155,6 +226,34 @@ class Reports:
         if self._worker is None:
             self._worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
                                                initializer=_behind_the_server)
+
+    def write_facts(self, max_days: int | None = None) -> int:
+        """Store the facts of closed days not stored yet, oldest first; the number written.
+
+        A day is closed once it is over and none of its tickets is still open.  Each day
+        is folded on a read-only connection (in the report worker when there is one) and
+        only its rows are written under the write lock, one short transaction a day.
+        The server's ticker calls this; a long history is filled over a few rounds.
+        """
+        if time.monotonic() - self._facts_checked < FACT_RECHECK_S:
+            return 0
+        open_days = {ticket.day for ticket in self._ctx.projection.open_tickets()}
+        with self._store.read_only() as conn:
+            days = [day for day in facts_store.days_to_write(conn, self._ctx.today()) if day not in open_days]
+        if not days:
+            self._facts_checked = time.monotonic()
+            return 0
+        zone = self._office.time_zone
+        if max_days is None:
+            max_days = FACT_DAYS_IN_PROCESS if self._worker is None else FACT_DAYS_PER_ROUND
+        for day in days[:max_days]:
+            if self._worker is None:
+                visits, legs = facts_of_day(self._store.path, zone, day)
+            else:
+                visits, legs = self._worker.submit(facts_of_day, self._store.path, zone, day).result()
+            with self._store.write() as db:
+                facts_store.write_day(db.conn, day, visits, legs, self._ctx.now())
+        return min(len(days), max_days)
 
     def close(self) -> None:
         if self._worker is not None:
