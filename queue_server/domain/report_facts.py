@@ -10,6 +10,7 @@ means, medians and percentiles are exactly those of the fold.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -49,7 +50,12 @@ class VisitFact(NamedTuple):
 
 
 class LegFact(NamedTuple):
-    """One leg, as a row of ``report_legs`` (the visit's life situation repeated for filters)."""
+    """One leg, as a row of ``report_legs`` (the visit's life situation repeated for filters).
+
+    Waits and service times are kept as whole microseconds: ``to_minutes`` gives back the
+    fold's float bit for bit (``Leg.settle``: timedelta seconds / 60), and integers travel
+    through SQL text (group_concat) without loss.
+    """
 
     ticket_id: str
     day: str
@@ -59,8 +65,28 @@ class LegFact(NamedTuple):
     workplace: str | None
     staff: str | None
     appointment: int  # 1: the first leg of an appointment visit (its own wait norm)
-    wait_min: float | None
-    service_min: float | None
+    wait_us: int | None
+    service_us: int | None
+
+
+def to_minutes(microseconds: int) -> float:
+    """``timedelta.total_seconds() / 60`` of a span of whole microseconds."""
+    return microseconds / 1_000_000 / 60
+
+
+def _wait_us(leg: rep.Leg) -> int | None:
+    if leg.called_at is None:
+        return None
+    since = leg.queued_at
+    if leg.appointment_at is not None and leg.appointment_at > since:
+        since = leg.appointment_at
+    return max(0, (leg.called_at - since) // _MICROSECOND)
+
+
+def _service_us(leg: rep.Leg) -> int | None:
+    if leg.started_at is None or leg.ended_at is None:
+        return None
+    return (leg.ended_at - leg.started_at) // _MICROSECOND
 
 
 def facts_of(visits: Iterable[rep.Visit], time_zone: str) -> tuple[list[VisitFact], list[LegFact]]:
@@ -76,36 +102,62 @@ def facts_of(visits: Iterable[rep.Visit], time_zone: str) -> tuple[list[VisitFac
             *(visit.counts[name] for name in COUNTS)))
         leg_rows.extend(
             LegFact(visit.ticket_id, day, index, visit.life_situation, leg.queue, leg.workplace, leg.staff,
-                    int(leg.appointment_at is not None), leg.wait_min, leg.service_min)
+                    int(leg.appointment_at is not None), _wait_us(leg), _service_us(leg))
             for index, leg in enumerate(visit.legs))
     return visit_rows, leg_rows
 
 
 # --- figures from the rows -----------------------------------------------------------
 
-class LegFigures(NamedTuple):
-    """What the figures read of a leg: (queue, workplace, staff, appointment, wait, service)."""
+class LegGroup(NamedTuple):
+    """The chosen legs of one (queue, workplace, staff, appointment): their waits and
+    service times in minutes (``minutes_of``)."""
 
     queue: str
     workplace: str | None
     staff: str | None
     appointment: int
-    wait_min: float | None
-    service_min: float | None
+    waits: list[float]
+    services: list[float]
 
 
-GROUP_COLUMNS = {"queue": 0, "workplace": 1, "staff": 2}
+def minutes_of(joined: str | None) -> list[float]:
+    """Minutes of comma-separated microseconds (SQL ``group_concat``)."""
+    if not joined:
+        return []
+    return [value / 1_000_000 / 60 for value in map(int, joined.split(","))]  # to_minutes, inlined
 
 
-def summary(legs: Sequence[LegFigures], visits: int, finished: int, counts: dict[str, int],
-            norm_min: float, appointment_norm_min: float) -> rep.Summary:
-    """``reports.summary`` of the chosen legs and the chosen visits' totals."""
-    waits = [leg[4] for leg in legs if leg[4] is not None]
-    walk_in = [leg[4] for leg in legs if leg[4] is not None and not leg[3]]
-    booked = [leg[4] for leg in legs if leg[4] is not None and leg[3]]
-    service = [leg[5] for leg in legs if leg[5] is not None]
+class VisitGroup(NamedTuple):
+    """The chosen visits of one (path, weekday, hour, situation, services): how many, how
+    many finished, and their counts (``COUNTS``) summed."""
+
+    path: str
+    weekday: int
+    hour: int
+    life_situation: str
+    services: str
+    visits: int
+    finished: int
+    counts: tuple[int, ...]
+
+
+def summary(legs: Sequence[LegGroup], visits: Sequence[VisitGroup], norm_min: float,
+            appointment_norm_min: float) -> rep.Summary:
+    """``reports.summary`` of the chosen legs and visits."""
+    walk_in: list[float] = []
+    booked: list[float] = []
+    service: list[float] = []
+    for group in legs:
+        (booked if group.appointment else walk_in).extend(group.waits)
+        service.extend(group.services)
+    # Sorted once here, the median and percentile's own sorts pass over them in one go.
+    waits = sorted(walk_in + booked)
+    service.sort()
+    totals = [sum(group.counts[index] for group in visits) for index in range(len(COUNTS))]
     return rep.Summary(
-        visits=visits, finished=finished, waits=len(waits),
+        visits=sum(group.visits for group in visits), finished=sum(group.finished for group in visits),
+        waits=len(waits),
         wait_mean=rep.minutes(statistics.fmean(waits)) if waits else None,
         wait_median=rep.minutes(statistics.median(waits)) if waits else None,
         wait_p90=rep.minutes(rep.percentile(waits, 0.9)),
@@ -116,30 +168,52 @@ def summary(legs: Sequence[LegFigures], visits: int, finished: int, counts: dict
         services=len(service),
         service_mean=rep.minutes(statistics.fmean(service)) if service else None,
         service_median=rep.minutes(statistics.median(service)) if service else None,
-        **{name: counts.get(name, 0) for name in COUNTS},
+        **dict(zip(COUNTS, totals, strict=True)),
     )
 
 
-def by_group(legs: Sequence[LegFigures], attribute: str, norm_min: float) -> list[rep.GroupRow]:
+def by_group(legs: Sequence[LegGroup], attribute: str, norm_min: float) -> list[rep.GroupRow]:
     """``reports.by_group`` of the chosen legs."""
-    column = GROUP_COLUMNS[attribute]
     waits: dict[str, list[float]] = {}
     service: dict[str, list[float]] = {}
-    for leg in legs:
-        key = leg[column]
-        if key is None:
-            continue
-        group_waits, group_service = waits.setdefault(key, []), service.setdefault(key, [])
-        if leg[4] is not None:
-            group_waits.append(leg[4])
-        if leg[5] is not None:
-            group_service.append(leg[5])
-    return [rep.group_row(key, waits[key], service[key], norm_min) for key in sorted(waits)]
+    for group in legs:
+        key = getattr(group, attribute)
+        if key is not None:
+            waits.setdefault(key, []).extend(group.waits)
+            service.setdefault(key, []).extend(group.services)
+    rows = []
+    for key in sorted(waits):
+        waits[key].sort()
+        rows.append(rep.group_row(key, waits[key], service[key], norm_min))
+    return rows
 
 
-def trajectories(paths: Iterable[tuple[str, int]]) -> list[tuple[tuple[str, ...], int]]:
-    """``reports.trajectories`` from (joined path, visits) counts."""
-    counts = [(tuple(path.split(SEPARATOR)), n) for path, n in paths if path]
+def load_heat_map(visits: Iterable[VisitGroup]) -> dict[tuple[int, int], int]:
+    counts: Counter = Counter()
+    for group in visits:
+        counts[(group.weekday, group.hour)] += group.visits
+    return dict(counts)
+
+
+def paths(visits: Iterable[VisitGroup]) -> Counter:
+    counts: Counter = Counter()
+    for group in visits:
+        counts[group.path] += group.visits
+    return counts
+
+
+def combinations(visits: Iterable[VisitGroup]) -> Counter:
+    """Visits by (situation, joined services)."""
+    counts: Counter = Counter()
+    for group in visits:
+        if group.services:
+            counts[(group.life_situation, group.services)] += group.visits
+    return counts
+
+
+def trajectories(counted: Counter) -> list[tuple[tuple[str, ...], int]]:
+    """``reports.trajectories`` from ``paths``."""
+    counts = [(tuple(path.split(SEPARATOR)), n) for path, n in counted.items() if path]
     return sorted(counts, key=lambda item: (-item[1], item[0]))
 
 
@@ -151,11 +225,11 @@ def transitions(paths: Iterable[tuple[tuple[str, ...], int]]) -> list[tuple[str,
     return sorted(((a, b, n) for (a, b), n in counts.items()), key=lambda edge: (-edge[2], edge[0], edge[1]))
 
 
-def complex_services(combinations: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int, int]]:
-    """``reports.complex_services`` from (situation, joined services, visits) counts."""
+def complex_services(combined: Counter) -> list[tuple[str, str, int, int]]:
+    """``reports.complex_services`` from ``combinations``."""
     delivered: Counter = Counter()
     recipients: Counter = Counter()
-    for situation, services, n in combinations:
+    for (situation, services), n in combined.items():
         names = services.split(SEPARATOR) if services else []
         for name in names:
             delivered[(situation, name)] += n
@@ -173,8 +247,36 @@ def registry(rows: Iterable[tuple[str, str, str, str, str]]) -> list[rep.Registr
             for number, day, situation, services, result in rows]
 
 
-def ratings_in_scope(ratings: Iterable[rep.Rating], chosen: set[str],
-                     filters: rep.Filters) -> list[rep.Rating]:
-    """``reports.ratings_in_scope`` given the chosen visits' ids among the ratings' tickets."""
-    unfiltered = filters == rep.Filters()
-    return [r for r in ratings if (r.ticket_id in chosen) or (r.ticket_id is None and unfiltered)]
+def satisfaction(ratings: Iterable[tuple[str, int, str]], time_zone: str) -> rep.Satisfaction:
+    """``reports.satisfaction`` of the ratings in scope, as stored: (at, rating, reasons as JSON).
+
+    A year holds tens of thousands of ratings and a few distinct minutes' weeks and
+    reason lists, so each is worked out once.
+    """
+    zone = ZoneInfo(time_zone)
+    week_of: dict[str, str] = {}
+    reasons_of: dict[str, list[str]] = {}
+    weeks: dict[str, list[int]] = {}
+    reasons: Counter = Counter()
+    values: list[int] = []
+    for at, rating, listed in ratings:
+        minute = at[:16] + at[19:] if len(at) >= 19 and at[16] == ":" else at  # seconds dropped
+        week = week_of.get(minute)
+        if week is None:
+            year, number, _ = datetime.fromisoformat(at).astimezone(zone).isocalendar()
+            week = week_of[minute] = f"{year}-W{number:02d}"
+        weeks.setdefault(week, []).append(rating)
+        names = reasons_of.get(listed)
+        if names is None:
+            names = reasons_of[listed] = json.loads(listed)
+        reasons.update(names)
+        values.append(rating)
+    satisfied = sum(1 for value in values if value >= rep.SATISFIED_FROM)
+    by_rating = Counter(values)
+    return rep.Satisfaction(
+        ratings=len(values), satisfied=satisfied, share=rep.percent(satisfied, len(values)),
+        by_rating={value: by_rating[value] for value in rep.RATINGS},
+        weekly=[(week, len(marks), rep.percent(sum(1 for v in marks if v >= rep.SATISFIED_FROM), len(marks)))
+                for week, marks in sorted(weeks.items())],
+        reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
+    )

@@ -59,12 +59,15 @@ class Report:
     on_duty: dict[tuple[int, int], float]
     satisfaction: rep.Satisfaction
     complex_services: list[tuple[str, str, int, int]]
-    registry: list[rep.RegistryRow]
+    registry: list[rep.RegistryRow]  # the first lines asked for, or all
+    registry_total: int
 
 
-def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.Filters,
+                   registry_rows: int | None = None) -> Report:
     """Every figure of a report, from its own read-only connection (runs in any process).
 
+    ``registry_rows``: the first so many lines of the registry (a page), or all of them.
     Closed days are read from their stored facts (report_visits, report_legs); the
     period's other days (today, a day not written yet) are folded from the log here.
     The cyclic garbage collector is paused meanwhile: a long period builds hundreds of
@@ -73,13 +76,14 @@ def compute_report(path: Path, office: Office, period: rep.Period, filters: rep.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _from_facts(path, office, period, filters)
+        return _from_facts(path, office, period, filters, registry_rows)
     finally:
         if collecting:
             gc.enable()
 
 
-def _from_facts(path: Path, office: Office, period: rep.Period, filters: rep.Filters) -> Report:
+def _from_facts(path: Path, office: Office, period: rep.Period, filters: rep.Filters,
+                registry_rows: int | None) -> Report:
     rules, zone = office.rules, office.time_zone
     since, before = period.instants(zone)
     norm, booked_norm = rules.wait_norm_min, rules.appointment_wait_norm_min
@@ -88,28 +92,27 @@ def _from_facts(path: Path, office: Office, period: rep.Period, filters: rep.Fil
         fresh = [day for day in period.each_day() if day not in written]
         facts_store.add_fresh(conn, *facts.facts_of(_folded(conn, fresh).values(), zone))
         scope = facts_store.Scope(period, filters)
-        legs = facts_store.legs(conn, scope)
-        visits, finished, counts = facts_store.visit_totals(conn, scope)
-        paths = facts.trajectories(facts_store.grouped(conn, scope, "path"))
-        load = {(weekday, hour): n for weekday, hour, n in facts_store.grouped(conn, scope, "weekday, hour")}
-        combinations = facts_store.grouped(conn, scope, "life_situation, services", " AND services != ''")
-        registry = facts.registry(facts_store.registry(conn, scope))
-        rated = facts_store.rated_visits(conn, scope, since, before)
+        legs = facts_store.leg_groups(conn, scope)
+        visits = facts_store.visit_groups(conn, scope, filters)
+        registry = facts.registry(facts_store.registry(conn, scope, registry_rows))
+        ratings = facts_store.ratings(conn, scope, since, before, with_unlinked=filters == rep.Filters())
         changes = report_store.status_changes(conn, before)
-        ratings = report_store.ratings(conn, since, before)
+    trajectories = facts.trajectories(facts.paths(visits))
+    combinations = facts.combinations(visits)
     return Report(
         period=period, filters=filters, norm_min=norm, appointment_norm_min=booked_norm,
-        summary=facts.summary(legs, visits, finished, counts, norm, booked_norm),
+        summary=facts.summary(legs, visits, norm, booked_norm),
         by_queue=facts.by_group(legs, "queue", norm),
         by_workplace=facts.by_group(legs, "workplace", norm),
         by_staff=facts.by_group(legs, "staff", norm),
-        trajectories=paths,
-        transitions=facts.transitions(paths),
-        load=load,
+        trajectories=trajectories,
+        transitions=facts.transitions(trajectories),
+        load=facts.load_heat_map(visits),
         on_duty=rep.staff_on_duty(changes, period, zone),
-        satisfaction=rep.satisfaction(facts.ratings_in_scope(ratings, rated, filters), zone),
+        satisfaction=facts.satisfaction(ratings, zone),
         complex_services=facts.complex_services(combinations),
         registry=registry,
+        registry_total=sum(combinations.values()),
     )
 
 
@@ -155,7 +158,8 @@ def report_from_log(path: Path, office: Office, period: rep.Period, filters: rep
         on_duty=rep.staff_on_duty(changes, period, zone),
         satisfaction=rep.satisfaction(rep.ratings_in_scope(ratings, chosen, filters), zone),
         complex_services=rep.complex_services(chosen),
-        registry=rep.registry(chosen),
+        registry=(registry := rep.registry(chosen)),
+        registry_total=len(registry),
     )
 
 
@@ -196,20 +200,21 @@ class Reports:
                     raise BadRequest(f"{name}: no {what} {value!r} in this office") from None
         return filters
 
-    def report(self, period: rep.Period, filters: rep.Filters) -> Report:
+    def report(self, period: rep.Period, filters: rep.Filters, registry_rows: int | None = None) -> Report:
         """The report of ``period``; the same one again within REPORT_FRESH_S comes from memory
-        (the page, then its exports and its print, ask for the same figures)."""
+        (the page, then its exports and its print, ask for the same figures).
+        ``registry_rows``: the page's first lines of the registry, or None for all (its export)."""
         self.check_filters(filters)
-        key, now = (period, filters), time.monotonic()
+        key, now = (period, filters, registry_rows), time.monotonic()
         with self._lock:
             kept = self._recent.get(key)
             if kept is not None and now - kept[0] < REPORT_FRESH_S:
                 return kept[1]
         if self._worker is None:
-            report = compute_report(self._store.path, self._office, period, filters)
+            report = compute_report(self._store.path, self._office, period, filters, registry_rows)
         else:
             report = self._worker.submit(compute_report, self._store.path, self._office, period,
-                                         filters).result()
+                                         filters, registry_rows).result()
         with self._lock:
             self._recent[key] = (now, report)
             while len(self._recent) > REPORTS_KEPT:

@@ -14,12 +14,28 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from queue_server.domain import reports as rep
-from queue_server.domain.report_facts import COUNTS, LegFact, LegFigures, VisitFact
+from queue_server.domain.report_facts import COUNTS, LegFact, LegGroup, VisitFact, VisitGroup, minutes_of
 
 _VISIT_COLUMNS = ", ".join(VisitFact._fields)
 _LEG_COLUMNS = ", ".join(LegFact._fields)
 _VISIT_INSERT = f"({_VISIT_COLUMNS}) VALUES ({', '.join('?' * len(VisitFact._fields))})"
 _LEG_INSERT = f"({_LEG_COLUMNS}) VALUES ({', '.join('?' * len(LegFact._fields))})"
+_SUMS = ", ".join(f"TOTAL({name})" for name in COUNTS)
+_VISIT_KEY = "path, weekday, hour, life_situation, services"
+_LEG_KEY = "queue, workplace, staff, appointment"
+
+
+def _day_visits(source: str, where: str = "") -> str:
+    """The rows of report_day_visits summed from the visits of ``source``."""
+    return (f"SELECT day, life_situation, path, weekday, hour, services, COUNT(*), "
+            f"TOTAL(status = 'finished'), {_SUMS} FROM {source}{where} "
+            f"GROUP BY day, life_situation, path, weekday, hour, services")
+
+
+def _day_legs(source: str, where: str = "") -> str:
+    """The rows of report_day_legs: each day's legs by situation and group, times joined."""
+    return (f"SELECT day, life_situation, {_LEG_KEY}, group_concat(wait_us), group_concat(service_us) "
+            f"FROM {source}{where} GROUP BY day, life_situation, {_LEG_KEY}")
 
 
 # --- written by the server, one closed day at a time ----------------------------------
@@ -35,10 +51,12 @@ def write_day(conn: sqlite3.Connection, day: date, visits: Sequence[VisitFact], 
               made_at: datetime) -> None:
     """The facts of one day, all or nothing (inside the caller's write transaction)."""
     text = day.isoformat()
-    for table in ("report_visits", "report_legs", "report_days"):
+    for table in ("report_visits", "report_legs", "report_day_visits", "report_day_legs", "report_days"):
         conn.execute(f"DELETE FROM {table} WHERE day = ?", [text])
     conn.executemany(f"INSERT INTO report_visits {_VISIT_INSERT}", visits)
     conn.executemany(f"INSERT INTO report_legs {_LEG_INSERT}", legs)
+    conn.execute(f"INSERT INTO report_day_visits {_day_visits('report_visits', ' WHERE day = ?')}", [text])
+    conn.execute(f"INSERT INTO report_day_legs {_day_legs('report_legs', ' WHERE day = ?')}", [text])
     conn.execute("INSERT INTO report_days (day, visits, made_at) VALUES (?, ?, ?)",
                  [text, len(visits), made_at.isoformat()])
 
@@ -58,10 +76,14 @@ def add_fresh(conn: sqlite3.Connection, visits: Iterable[VisitFact], legs: Itera
                                         ("fresh_legs", "report_legs", _LEG_INSERT, legs)):
         conn.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM main.{source} WHERE 0")
         conn.executemany(f"INSERT INTO temp.{table} {insert}", rows)
-    conn.execute("CREATE TEMP VIEW all_visits AS "
-                 "SELECT * FROM main.report_visits UNION ALL SELECT * FROM temp.fresh_visits")
-    conn.execute("CREATE TEMP VIEW all_legs AS "
-                 "SELECT * FROM main.report_legs UNION ALL SELECT * FROM temp.fresh_legs")
+    conn.execute(f"CREATE TEMP TABLE fresh_day_visits AS {_day_visits('temp.fresh_visits')}")
+    conn.execute(f"CREATE TEMP TABLE fresh_day_legs AS {_day_legs('temp.fresh_legs')}")
+    for view, stored, fresh in (("all_visits", "report_visits", "fresh_visits"),
+                                ("all_legs", "report_legs", "fresh_legs"),
+                                ("all_day_visits", "report_day_visits", "fresh_day_visits"),
+                                ("all_day_legs", "report_day_legs", "fresh_day_legs")):
+        conn.execute(f"CREATE TEMP VIEW {view} AS "
+                     f"SELECT * FROM main.{stored} UNION ALL SELECT * FROM temp.{fresh}")
     conn.execute("PRAGMA query_only = ON")
 
 
@@ -87,39 +109,46 @@ class Scope:
         self.visits = visit_where, visit_params
 
 
-def legs(conn: sqlite3.Connection, scope: Scope) -> list[LegFigures]:
+def leg_groups(conn: sqlite3.Connection, scope: Scope) -> list[LegGroup]:
+    """The chosen legs by (queue, workplace, staff, appointment), their times joined, from
+    the days' sums: every filter is a column of them."""
     where, params = scope.legs
-    return conn.execute("SELECT queue, workplace, staff, appointment, wait_min, service_min "
-                        f"FROM all_legs WHERE {where}", params).fetchall()
+    rows = conn.execute(f"SELECT {_LEG_KEY}, group_concat(waits), group_concat(services) "
+                        f"FROM all_day_legs WHERE {where} GROUP BY {_LEG_KEY}", params)
+    return [LegGroup(*row[:4], minutes_of(row[4]), minutes_of(row[5])) for row in rows]
 
 
-def visit_totals(conn: sqlite3.Connection, scope: Scope) -> tuple[int, int, dict[str, int]]:
-    """(visits, finished, {redirects: …, …}) of the chosen visits."""
+def visit_groups(conn: sqlite3.Connection, scope: Scope, filters: rep.Filters) -> list[VisitGroup]:
+    """The chosen visits by what the figures tell apart (path, hour of the week, situation,
+    services), counted, with their finished visits and counts summed.  From the days' sums,
+    unless a leg filter chooses visits one by one."""
     where, params = scope.visits
-    sums = ", ".join(f"TOTAL({name})" for name in COUNTS)
-    row = conn.execute(f"SELECT COUNT(*), TOTAL(status = 'finished'), {sums} FROM all_visits WHERE {where}",
-                       params).fetchone()
-    return row[0], int(row[1]), {name: int(value) for name, value in zip(COUNTS, row[2:], strict=True)}
+    if filters.by_leg:
+        sql = (f"SELECT {_VISIT_KEY}, COUNT(*), TOTAL(status = 'finished'), {_SUMS} "
+               f"FROM all_visits WHERE {where} GROUP BY {_VISIT_KEY}")
+    else:
+        summed = ", ".join(f"TOTAL({name})" for name in ("visits", "finished", *COUNTS))
+        sql = f"SELECT {_VISIT_KEY}, {summed} FROM all_day_visits WHERE {where} GROUP BY {_VISIT_KEY}"
+    return [VisitGroup(*row[:5], int(row[5]), int(row[6]), tuple(int(value) for value in row[7:]))
+            for row in conn.execute(sql, params)]
 
 
-def grouped(conn: sqlite3.Connection, scope: Scope, columns: str, extra: str = "") -> list[tuple]:
-    """Counts of the chosen visits by ``columns``."""
-    where, params = scope.visits
-    return conn.execute(f"SELECT {columns}, COUNT(*) FROM all_visits WHERE {where}{extra} GROUP BY {columns}",
-                        params).fetchall()
-
-
-def registry(conn: sqlite3.Connection, scope: Scope) -> list[tuple[str, str, str, str, str]]:
+def registry(conn: sqlite3.Connection, scope: Scope, limit: int | None) -> list[tuple]:
+    """The chosen visits that received a service, in the order they were issued (the first
+    ``limit`` of them, or all)."""
     where, params = scope.visits
     return conn.execute("SELECT number, day, life_situation, services, result FROM all_visits "
-                        f"WHERE {where} AND services != '' ORDER BY issued_us, number", params).fetchall()
+                        f"WHERE {where} AND services != '' ORDER BY issued_us, number LIMIT ?",
+                        [*params, -1 if limit is None else limit]).fetchall()
 
 
-def rated_visits(conn: sqlite3.Connection, scope: Scope, since: datetime, before: datetime) -> set[str]:
-    """The chosen visits rated in [since, before)."""
+def ratings(conn: sqlite3.Connection, scope: Scope, since: datetime, before: datetime,
+            with_unlinked: bool) -> list[tuple[str, int, str]]:
+    """(at, rating, reasons) of the ratings of [since, before) given to the chosen visits, and
+    those linked to no visit (a phone call) if ``with_unlinked``."""
     where, params = scope.visits
-    rows = conn.execute(
-        f"SELECT ticket_id FROM all_visits WHERE {where} AND ticket_id IN "
-        "(SELECT ticket_id FROM feedback WHERE at >= ? AND at < ? AND ticket_id IS NOT NULL)",
-        [*params, since.isoformat(), before.isoformat()])
-    return {ticket_id for (ticket_id,) in rows}
+    unlinked = " OR ticket_id IS NULL" if with_unlinked else ""
+    return conn.execute(
+        "SELECT at, rating, reasons FROM feedback WHERE at >= ? AND at < ? "
+        f"AND (ticket_id IN (SELECT ticket_id FROM all_visits WHERE {where}){unlinked})",
+        [since.isoformat(), before.isoformat(), *params]).fetchall()

@@ -52,9 +52,9 @@ def _request_scope() -> tuple[rep.Period, rep.Filters]:
     return rep.Period(start, end), rep.Filters(**values)
 
 
-def _report(period: rep.Period, filters: rep.Filters):
+def _report(period: rep.Period, filters: rep.Filters, registry_rows: int | None = ROWS_ON_PAGE):
     try:
-        return services().reports.report(period, filters)
+        return services().reports.report(period, filters, registry_rows)
     except InvalidInput as error:
         raise PageError(str(error)) from None
 
@@ -120,7 +120,7 @@ def report_table(table: str, fmt: str):
         abort(404)
     try:
         period, filters = _request_scope()
-        report = _report(period, filters)
+        report = _report(period, filters, None if table == "registry" else ROWS_ON_PAGE)
     except PageError as error:
         return Response(str(error) + "\n", 400, mimetype="text/plain")
     names = Names(services().office, "ru")  # exports carry Russian headers
