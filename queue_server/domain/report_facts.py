@@ -14,7 +14,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -247,36 +247,57 @@ def registry(rows: Iterable[tuple[str, str, str, str, str]]) -> list[rep.Registr
             for number, day, situation, services, result in rows]
 
 
-def satisfaction(ratings: Iterable[tuple[str, int, str]], time_zone: str) -> rep.Satisfaction:
-    """``reports.satisfaction`` of the ratings in scope, as stored: (at, rating, reasons as JSON).
+def fixed_offset_min(period: rep.Period, time_zone: str) -> int | None:
+    """The zone's UTC offset in minutes if it stays the same through the period (then the
+    database can tell each rating's local day), else None."""
+    zone = ZoneInfo(time_zone)
+    offsets = {datetime.combine(day, time(hour), zone).utcoffset()
+               for day in period.each_day() for hour in (0, 12)}
+    offsets.add(datetime.combine(period.end + timedelta(days=1), time(0), zone).utcoffset())
+    if len(offsets) != 1:
+        return None
+    offset = offsets.pop()
+    return None if offset is None or offset % timedelta(minutes=1) else offset // timedelta(minutes=1)
 
-    A year holds tens of thousands of ratings and a few distinct minutes' weeks and
-    reason lists, so each is worked out once.
+
+def satisfaction(counted: Iterable[tuple[str, int, str, int]], time_zone: str) -> rep.Satisfaction:
+    """``reports.satisfaction`` of the ratings in scope, as the store counts them:
+    (local day or the rating's instant, rating, reasons as JSON, how many).
+
+    A year holds tens of thousands of ratings but a few distinct days and reason lists,
+    so each is worked out once.
     """
     zone = ZoneInfo(time_zone)
     week_of: dict[str, str] = {}
     reasons_of: dict[str, list[str]] = {}
-    weeks: dict[str, list[int]] = {}
+    weeks: dict[str, list[tuple[int, int]]] = {}
     reasons: Counter = Counter()
-    values: list[int] = []
-    for at, rating, listed in ratings:
-        minute = at[:16] + at[19:] if len(at) >= 19 and at[16] == ":" else at  # seconds dropped
-        week = week_of.get(minute)
+    by_rating: Counter = Counter()
+    for when, rating, listed, n in counted:
+        week = week_of.get(when)
         if week is None:
-            year, number, _ = datetime.fromisoformat(at).astimezone(zone).isocalendar()
-            week = week_of[minute] = f"{year}-W{number:02d}"
-        weeks.setdefault(week, []).append(rating)
+            local = (date.fromisoformat(when) if len(when) == 10
+                     else datetime.fromisoformat(when).astimezone(zone))
+            year, number, _ = local.isocalendar()
+            week = week_of[when] = f"{year}-W{number:02d}"
+        weeks.setdefault(week, []).append((rating, n))
         names = reasons_of.get(listed)
         if names is None:
             names = reasons_of[listed] = json.loads(listed)
-        reasons.update(names)
-        values.append(rating)
-    satisfied = sum(1 for value in values if value >= rep.SATISFIED_FROM)
-    by_rating = Counter(values)
+        for name in names:
+            reasons[name] += n
+        by_rating[rating] += n
+
+    def share(marks: Iterable[tuple[int, int]]) -> tuple[int, float | None]:
+        marks = list(marks)
+        total = sum(n for _, n in marks)
+        return total, rep.percent(sum(n for value, n in marks if value >= rep.SATISFIED_FROM), total)
+
+    total = sum(by_rating.values())
+    satisfied = sum(n for value, n in by_rating.items() if value >= rep.SATISFIED_FROM)
     return rep.Satisfaction(
-        ratings=len(values), satisfied=satisfied, share=rep.percent(satisfied, len(values)),
+        ratings=total, satisfied=satisfied, share=rep.percent(satisfied, total),
         by_rating={value: by_rating[value] for value in rep.RATINGS},
-        weekly=[(week, len(marks), rep.percent(sum(1 for v in marks if v >= rep.SATISFIED_FROM), len(marks)))
-                for week, marks in sorted(weeks.items())],
+        weekly=[(week, *share(marks)) for week, marks in sorted(weeks.items())],
         reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
     )

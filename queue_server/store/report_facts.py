@@ -142,13 +142,22 @@ def registry(conn: sqlite3.Connection, scope: Scope, limit: int | None) -> list[
                         [*params, -1 if limit is None else limit]).fetchall()
 
 
-def ratings(conn: sqlite3.Connection, scope: Scope, since: datetime, before: datetime,
-            with_unlinked: bool) -> list[tuple[str, int, str]]:
-    """(at, rating, reasons) of the ratings of [since, before) given to the chosen visits, and
-    those linked to no visit (a phone call) if ``with_unlinked``."""
-    where, params = scope.visits
-    unlinked = " OR ticket_id IS NULL" if with_unlinked else ""
+def ratings(conn: sqlite3.Connection, scope: Scope, filters: rep.Filters, since: datetime,
+            before: datetime, offset_min: int | None) -> list[tuple[str, int, str, int]]:
+    """The ratings of [since, before) given to the chosen visits, and those linked to no visit
+    (a phone call) when nothing is filtered: (when, rating, reasons, how many).  ``when`` is
+    the local day if the office's UTC offset is ``offset_min`` all through, else the instant."""
+    if filters.by_leg:
+        where, params = scope.visits
+        chosen, chosen_params = f"f.ticket_id IN (SELECT ticket_id FROM all_visits WHERE {where})", params
+    else:  # every visit of the period (of the situation): told by its ticket's row
+        chosen = "t.day BETWEEN ? AND ?" + (" AND t.life_situation = ?" if filters.life_situation else "")
+        chosen_params = scope.visits[1]
+    if filters == rep.Filters():
+        chosen = f"({chosen} OR f.ticket_id IS NULL)"
+    when = "f.at" if offset_min is None else f"strftime('%Y-%m-%d', f.at, '{offset_min:+d} minutes')"
     return conn.execute(
-        "SELECT at, rating, reasons FROM feedback WHERE at >= ? AND at < ? "
-        f"AND (ticket_id IN (SELECT ticket_id FROM all_visits WHERE {where}){unlinked})",
-        [since.isoformat(), before.isoformat(), *params]).fetchall()
+        f"SELECT {when}, f.rating, f.reasons, COUNT(*) "
+        "FROM feedback f LEFT JOIN tickets t ON t.id = f.ticket_id "
+        f"WHERE f.at >= ? AND f.at < ? AND {chosen} GROUP BY 1, 2, 3",
+        [since.isoformat(), before.isoformat(), *chosen_params]).fetchall()
