@@ -8,12 +8,14 @@ from the facts the server stored — before and after a restart.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from queue_server.domain import report_facts as facts
 from queue_server.domain.clock import ManualClock
-from queue_server.domain.reports import Filters, Period
+from queue_server.domain.reports import Filters, Period, Rating, satisfaction
 from queue_server.service import open_services
 from queue_server.service.reports import compute_report, report_from_log
 from tests.report_month import FIRST, LAST, WORKDAYS, generate
@@ -96,3 +98,28 @@ def test_a_day_with_an_open_ticket_is_not_stored_until_it_closes(tmp_path):
         assert report.summary.visits == 1 and report.summary.cancelled == 1
     finally:
         services.close()
+
+
+def test_a_page_asks_for_the_first_lines_of_the_registry_and_its_count(closed_month):
+    services, _, _ = closed_month
+    full = report_from_log(services.store.path, DEMO_OFFICE, MONTH, Filters())
+    page = compute_report(services.store.path, DEMO_OFFICE, MONTH, Filters(), registry_rows=5)
+    assert page.registry == full.registry[:5] and len(full.registry) > 5
+    assert page.registry_total == full.registry_total == len(full.registry)
+
+
+@pytest.mark.parametrize("zone, offset",
+                         [("Europe/Moscow", 180), ("Asia/Kolkata", 330), ("Europe/Berlin", None)])
+def test_ratings_count_by_local_day_only_where_the_offset_never_changes(zone, offset):
+    spring = Period(date(2026, 3, 1), date(2026, 4, 30))  # Berlin moves its clocks on 29 March
+    assert facts.fixed_offset_min(spring, zone) == offset
+
+
+def test_ratings_by_instant_give_the_satisfaction_of_the_definition():
+    """Where the offset changes, each rating's instant is placed in its week as the fold does."""
+    zone = "Europe/Berlin"
+    moments = [datetime(2026, 3, 29, 0, 30, tzinfo=UTC) + timedelta(hours=7 * n) for n in range(40)]
+    ratings = [Rating(n, None, at, 1 + n % 5, ("quick",) if n % 3 else ("polite", "quick"), "", "tablet",
+                      None) for n, at in enumerate(moments)]
+    rows = [(r.at.isoformat(), r.rating, json.dumps(list(r.reasons)), 1) for r in ratings]
+    assert facts.satisfaction(rows, zone) == satisfaction(ratings, zone)
