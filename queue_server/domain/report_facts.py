@@ -153,6 +153,8 @@ def summary(legs: Sequence[LegGroup], visits: Sequence[VisitGroup], norm_min: fl
         service.extend(group.services)
     # Sorted once here, the median and percentile's own sorts pass over them in one go.
     waits = sorted(walk_in + booked)
+    walk_in.sort()
+    booked.sort()
     service.sort()
     totals = [sum(group.counts[index] for group in visits) for index in range(len(COUNTS))]
     return rep.Summary(
@@ -162,9 +164,9 @@ def summary(legs: Sequence[LegGroup], visits: Sequence[VisitGroup], norm_min: fl
         wait_median=rep.minutes(statistics.median(waits)) if waits else None,
         wait_p90=rep.minutes(rep.percentile(waits, 0.9)),
         walk_in_waits=len(walk_in),
-        within_norm=rep.percent(sum(1 for w in walk_in if w <= norm_min), len(walk_in)),
+        within_norm=rep.percent(rep.within(walk_in, norm_min), len(walk_in)),
         appointment_waits=len(booked),
-        within_appointment_norm=rep.percent(sum(1 for w in booked if w <= appointment_norm_min), len(booked)),
+        within_appointment_norm=rep.percent(rep.within(booked, appointment_norm_min), len(booked)),
         services=len(service),
         service_mean=rep.minutes(statistics.fmean(service)) if service else None,
         service_median=rep.minutes(statistics.median(service)) if service else None,
@@ -181,11 +183,7 @@ def by_group(legs: Sequence[LegGroup], attribute: str, norm_min: float) -> list[
         if key is not None:
             waits.setdefault(key, []).extend(group.waits)
             service.setdefault(key, []).extend(group.services)
-    rows = []
-    for key in sorted(waits):
-        waits[key].sort()
-        rows.append(rep.group_row(key, waits[key], service[key], norm_min))
-    return rows
+    return [rep.group_row(key, waits[key], service[key], norm_min) for key in sorted(waits)]
 
 
 def load_heat_map(visits: Iterable[VisitGroup]) -> dict[tuple[int, int], int]:
