@@ -14,12 +14,13 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 from queue_server.domain import report_facts as facts
 from queue_server.domain import reports as rep
@@ -30,6 +31,7 @@ from queue_server.store import report_facts as facts_store
 from queue_server.store import reports as report_store
 from queue_server.store.database import read_only
 
+T = TypeVar("T")
 EXPORT_SCHEMA = "odno-okno.events/1"  # docs/reports.md describes it; bump on any change
 EXPORT_FORMATS = ("jsonl", "csv")
 EXPORT_CHUNK_ROWS = 2000  # rows per piece of a streamed export
@@ -232,6 +234,13 @@ class Reports:
         if self._worker is None:
             self._worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
                                                initializer=_behind_the_server)
+
+    def in_worker(self, function: Callable[..., T], *args: object) -> T:
+        """``function(*args)`` in the report worker when there is one: the web layer draws a
+        report's charts there (matplotlib holds the GIL for a tenth of a second a chart)."""
+        if self._worker is None:
+            return function(*args)
+        return self._worker.submit(function, *args).result()
 
     def write_facts(self, max_days: int | None = None) -> int:
         """Store the facts of closed days not stored yet, oldest first; the number written.

@@ -98,13 +98,10 @@ def reports():
         return _problem(str(error))
     names = Names(services().office, current_language())
     built = tables(report, names)
-    chart_images = {
-        "heat_map": charts.heat_map(report.load, report.on_duty, [t(f"weekday_{d}") for d in range(7)],
-                                    t("col_hour")),
-        "trend": charts.weekly_trend(report.satisfaction.weekly, t("col_share")),
-        "flow": charts.flow_chart(report.transitions,
-                                  {q.id: localized(q.name) for q in services().office.queues}),
-    }
+    chart_images = services().reports.in_worker(
+        charts.report_charts, report.load, report.on_duty, [t(f"weekday_{d}") for d in range(7)],
+        t("col_hour"), report.satisfaction.weekly, t("col_share"), report.transitions,
+        {q.id: localized(q.name) for q in services().office.queues})
     return render_template(
         "staff/reports.html", report=report, problem=None, tables=built, charts=chart_images,
         choices=_choices(), args={"start": period.start.isoformat(), "end": period.end.isoformat(),
