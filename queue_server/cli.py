@@ -442,9 +442,9 @@ def _ticker(services, silent_after: float, stop: threading.Event) -> None:
             services.tickets.tick()
             services.appointments.tick()
             services.desk.check_silence(silent_after)
-            services.reports.write_facts()  # closed days' report facts (docs/storage.md)
             if rounds % PURGE_EVERY_TICKS == 0:
                 services.notifier.purge(dry_run=False)
+            services.reports.write_facts()  # closed days' report facts, last: never holds up the rest
         except Exception as error:  # keep ticking; the next round retries
             print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
         rounds += 1
