@@ -439,7 +439,8 @@ def _serve_gevent(app, office: Office, args: argparse.Namespace, on_listening) -
 
 def _ticker(services, silent_after: float, stop: threading.Event) -> None:
     """Postponed visitors come back, the office day closes, bookings nobody checked in
-    are recorded as missed and silent devices raise an alarm, without anyone asking;
+    are recorded as missed and silent devices raise an alarm, closed days' report facts
+    are stored, without anyone asking;
     personal data past its retention period is erased (at start, then hourly)."""
     rounds = 0
     while not stop.wait(TICK_SECONDS):
@@ -449,6 +450,7 @@ def _ticker(services, silent_after: float, stop: threading.Event) -> None:
             services.desk.check_silence(silent_after)
             if rounds % PURGE_EVERY_TICKS == 0:
                 services.notifier.purge(dry_run=False)
+            services.reports.write_facts()  # closed days' report facts, last: never holds up the rest
         except Exception as error:  # keep ticking; the next round retries
             print(f"queue-server: tick failed: {error}", file=sys.stderr, flush=True)
         rounds += 1

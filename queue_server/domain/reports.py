@@ -12,6 +12,7 @@ leg's end (finish, redirect, postponement).
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import Counter
@@ -344,19 +345,26 @@ def by_group(visits: list[Visit], filters: Filters, attribute: str, norm_min: fl
         key = getattr(leg, attribute)
         if key is not None:
             groups.setdefault(key, []).append(leg)
-    rows = []
-    for key in sorted(groups):
-        waits = [leg.wait_min for leg in groups[key] if leg.wait_min is not None]
-        service = [leg.service_min for leg in groups[key] if leg.service_min is not None]
-        rows.append(GroupRow(
-            key, len(waits),
-            minutes(statistics.fmean(waits)) if waits else None,
-            minutes(statistics.median(waits)) if waits else None,
-            minutes(percentile(waits, 0.9)),
-            percent(sum(1 for w in waits if w <= norm_min), len(waits)),
-            len(service), minutes(statistics.fmean(service)) if service else None,
-        ))
-    return rows
+    return [group_row(key, [leg.wait_min for leg in groups[key] if leg.wait_min is not None],
+                      [leg.service_min for leg in groups[key] if leg.service_min is not None], norm_min)
+            for key in sorted(groups)]
+
+
+def group_row(key: str, waits: list[float], service: list[float], norm_min: float) -> GroupRow:
+    ordered = sorted(waits)  # once: the median, the percentile and the count within the norm
+    return GroupRow(
+        key, len(ordered),
+        minutes(statistics.fmean(ordered)) if ordered else None,
+        minutes(statistics.median(ordered)) if ordered else None,
+        minutes(percentile(ordered, 0.9)),
+        percent(within(ordered, norm_min), len(ordered)),
+        len(service), minutes(statistics.fmean(service)) if service else None,
+    )
+
+
+def within(ordered: Sequence[float], norm_min: float) -> int:
+    """How many of the sorted ``ordered`` are at most ``norm_min``."""
+    return bisect.bisect_right(ordered, norm_min)
 
 
 def trajectories(visits: list[Visit]) -> list[tuple[tuple[str, ...], int]]:

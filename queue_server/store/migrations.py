@@ -233,3 +233,84 @@ def m006_outbox_contacts(db: sqlite_utils.Database) -> None:
             language TEXT NOT NULL,
             created_at TEXT NOT NULL
         )""")
+
+
+@migrations()
+def m008_report_facts(db: sqlite_utils.Database) -> None:
+    """The visits and legs of closed office days as rows (docs/storage.md, "Report facts"):
+    a report reads a range of them instead of folding the event log again.  Clustered by
+    day (WITHOUT ROWID), so a period is one range of each table; report_days lists the
+    days already written, in full, so a day is never half there."""
+    db.execute("""
+        CREATE TABLE report_days (
+            day TEXT PRIMARY KEY,
+            visits INTEGER NOT NULL,
+            made_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE report_visits (
+            day TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            issued_us INTEGER NOT NULL,
+            number TEXT NOT NULL,
+            life_situation TEXT NOT NULL,
+            status TEXT NOT NULL,
+            weekday INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            services TEXT NOT NULL,
+            result TEXT NOT NULL,
+            redirects INTEGER NOT NULL,
+            returns INTEGER NOT NULL,
+            no_shows INTEGER NOT NULL,
+            postponed INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL,
+            restored INTEGER NOT NULL,
+            PRIMARY KEY (day, ticket_id)
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE report_legs (
+            day TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            leg INTEGER NOT NULL,
+            life_situation TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            workplace TEXT,
+            staff TEXT,
+            appointment INTEGER NOT NULL,
+            wait_us INTEGER,
+            service_us INTEGER,
+            PRIMARY KEY (day, ticket_id, leg)
+        ) WITHOUT ROWID""")
+    # Each day's facts summed by what a report tells apart: a year's report reads a few
+    # thousand of these rows instead of 300,000 visits (docs/performance.md).
+    db.execute("""
+        CREATE TABLE report_day_visits (
+            day TEXT NOT NULL,
+            life_situation TEXT NOT NULL,
+            path TEXT NOT NULL,
+            weekday INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            services TEXT NOT NULL,
+            visits INTEGER NOT NULL,
+            finished INTEGER NOT NULL,
+            redirects INTEGER NOT NULL,
+            returns INTEGER NOT NULL,
+            no_shows INTEGER NOT NULL,
+            postponed INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL,
+            restored INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX report_day_visits_day ON report_day_visits (day)")
+    db.execute("""
+        CREATE TABLE report_day_legs (
+            day TEXT NOT NULL,
+            life_situation TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            workplace TEXT,
+            staff TEXT,
+            appointment INTEGER NOT NULL,
+            waits TEXT,
+            services TEXT
+        )""")
+    db.execute("CREATE INDEX report_day_legs_day ON report_day_legs (day)")

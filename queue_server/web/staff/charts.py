@@ -121,3 +121,14 @@ def _flow_chart(transitions: tuple, name_items: tuple) -> str | None:
         axes.text(x, y, names.get(node, node), ha="center", va="center", fontsize=9, color=INK,
                   bbox={"boxstyle": "round,pad=0.5", "fc": SOFT, "ec": ACCENT})
     return _data_uri(figure)
+
+
+def report_charts(load: dict[tuple[int, int], int], on_duty: dict[tuple[int, int], float],
+                  weekdays: list[str], hour_label: str, weekly: list[tuple[str, int, float | None]],
+                  share_label: str, transitions: list[tuple[str, str, int]],
+                  names: dict[str, str]) -> dict[str, str | None]:
+    """The report page's three charts in one call: the server runs it in the report worker
+    (``Reports.in_worker``), where drawing holds no GIL a kiosk's issue needs."""
+    return {"heat_map": heat_map(load, on_duty, weekdays, hour_label),
+            "trend": weekly_trend(weekly, share_label),
+            "flow": flow_chart(transitions, names)}

@@ -38,6 +38,7 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
+    total: int | None = None  # rows in all when ``rows`` holds only the first (the registry on a page)
 
 
 class Names:
@@ -125,7 +126,8 @@ def tables(report: Report, names: Names) -> dict[str, Table]:
         Table("registry", t("table_registry"),
               (t("col_number"), t("col_date"), t("col_situation"), t("col_services"), t("col_result")),
               [(v.number, v.day.isoformat(), names.situation(v.life_situation),
-                "; ".join(names.service(svc) for svc in v.services), v.result) for v in report.registry]),
+                "; ".join(names.service(svc) for svc in v.services), v.result) for v in report.registry],
+              report.registry_total),
     ]
     assert tuple(table.key for table in built) == TABLES
     return {table.key: table for table in built}

@@ -52,9 +52,9 @@ def _request_scope() -> tuple[rep.Period, rep.Filters]:
     return rep.Period(start, end), rep.Filters(**values)
 
 
-def _report(period: rep.Period, filters: rep.Filters):
+def _report(period: rep.Period, filters: rep.Filters, registry_rows: int | None = ROWS_ON_PAGE):
     try:
-        return services().reports.report(period, filters)
+        return services().reports.report(period, filters, registry_rows)
     except InvalidInput as error:
         raise PageError(str(error)) from None
 
@@ -98,13 +98,10 @@ def reports():
         return _problem(str(error))
     names = Names(services().office, current_language())
     built = tables(report, names)
-    chart_images = {
-        "heat_map": charts.heat_map(report.load, report.on_duty, [t(f"weekday_{d}") for d in range(7)],
-                                    t("col_hour")),
-        "trend": charts.weekly_trend(report.satisfaction.weekly, t("col_share")),
-        "flow": charts.flow_chart(report.transitions,
-                                  {q.id: localized(q.name) for q in services().office.queues}),
-    }
+    chart_images = services().reports.in_worker(
+        charts.report_charts, report.load, report.on_duty, [t(f"weekday_{d}") for d in range(7)],
+        t("col_hour"), report.satisfaction.weekly, t("col_share"), report.transitions,
+        {q.id: localized(q.name) for q in services().office.queues})
     return render_template(
         "staff/reports.html", report=report, problem=None, tables=built, charts=chart_images,
         choices=_choices(), args={"start": period.start.isoformat(), "end": period.end.isoformat(),
@@ -120,7 +117,7 @@ def report_table(table: str, fmt: str):
         abort(404)
     try:
         period, filters = _request_scope()
-        report = _report(period, filters)
+        report = _report(period, filters, None if table == "registry" else ROWS_ON_PAGE)
     except PageError as error:
         return Response(str(error) + "\n", 400, mimetype="text/plain")
     names = Names(services().office, "ru")  # exports carry Russian headers
