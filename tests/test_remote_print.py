@@ -29,7 +29,7 @@ from tests.support.sensitive_paper import assert_never_printed
 KIOSK = "kiosk-1"  # the demo kiosk, token demo-kiosk-token
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
     """Wait for a condition another thread brings about (checked every 20 ms)."""
     deadline = time.monotonic() + timeout
     while not condition():
