@@ -15,11 +15,20 @@ does), operators and screens reconnect.  At the end the database is read directl
 The baseline, measured in the same run before the day starts, is the same
 requests on the quiet server: the day's p50 is given as a ratio to it.
 
-Actors are small classes with ``run(day)``; appointments and visitor feedback
-(from other parts of the product) are further actors in ``actors()``.
+Actors are small classes with ``run(day)``.  Appointments and visitor feedback
+(bench/office_day_bookings.py) join them: a call centre books slots through the
+morning, its visitors check in at the kiosk around their slot (some early, some
+late), and tablets rate a share of the finished visits.  The server's clock runs at
+the day's speed (``--clock-speed``), so slots and check-in windows are office time.
+After the day, besides the above:
+
+- every booking that got a ticket at check-in is checked in with exactly that ticket,
+  one ticket per booking, none lost through the kill -9;
+- every rating sent is recorded exactly once.
 
     python -m bench.office_day [--visits 2000] [--workplaces 40] [--screens 20] [--speed 50]
     python -m bench.office_day --quick          # 200 visits at 400×, a smoke run
+    python -m bench.office_day --worker gevent  # the server on one event loop
 """
 
 from __future__ import annotations
@@ -41,8 +50,10 @@ import urllib.request
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench import office_day_bookings as bookings
 from bench.support import (
     REPO,
     Client,
@@ -73,6 +84,8 @@ DISPLAY_TOKEN = "demo-display-token"
 RETRY_PAUSE_S = 0.2
 FINISHED = {"services": [], "result": "served"}
 QUIET_PREFIX = "quiet-"  # request ids of the baseline's tickets, before the day
+DAY_OPENS = datetime.fromisoformat("2026-11-30T09:00+03:00")  # a Monday; the clock starts before it
+PRE_DAY_S = 4.0  # about the real seconds from the server's start to the day's (sign-in, baseline)
 
 
 # --- the office and the day -----------------------------------------------------------------
@@ -84,7 +97,7 @@ def office_toml(workplaces: int) -> str:
              'time_zone = "Europe/Moscow"\nlanguages = ["ru", "tt", "en"]\n',
              "[hours]\n" + "".join(f'{d} = "00:00-23:59"\n' for d in
                                     ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
-             '[rules]\nend_of_day = "keep"\n',
+             '[rules]\nend_of_day = "keep"\n', bookings.schedules_toml(),
              '[[zones]]\nid = "hall"\nname = { ru = "Зал", tt = "Зал", en = "Hall" }\n']
     for queue, prefix, _, _, minutes in QUEUES:
         names = f'{{ ru = "{queue}", tt = "{queue}", en = "{queue}" }}'
@@ -152,9 +165,40 @@ class Day:
     calls_sent: dict[tuple[str, int], float] = field(default_factory=dict)  # (ticket, calls) -> sent
     screen_seen: list[dict[tuple[str, int], float]] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
+    office_origin: datetime = DAY_OPENS  # the server's wall clock at office second 0, measured
+    bookings: dict = field(default_factory=dict)  # appointment id -> Booking
+    check_ins: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # id -> (status, ticket)
+    ratings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # ticket -> statuses
+    extra_requests: set[str] = field(default_factory=set)  # walk-in tickets of booked visitors too late
 
     def office_seconds(self) -> float:
         return (time.monotonic() - self.started) * self.speed
+
+    def server_wall(self, office_seconds: float) -> datetime:
+        """The server's office wall time at this office second of the day."""
+        with self.lock:
+            return self.office_origin + timedelta(seconds=office_seconds)
+
+    def office_seconds_at(self, wall: datetime) -> float:
+        with self.lock:
+            return (wall - self.office_origin).total_seconds()
+
+    def count(self, what: str) -> None:
+        with self.lock:
+            self.errors[what] += 1
+
+    def measure_origin(self, kiosk_token: str, name: str) -> None:
+        """Reads the server's clock (a ticket's ``issued_at``) and maps office second 0 to it."""
+        client = Client(self.url, kiosk_token, timeout=10)
+        sent = time.monotonic()
+        status, ticket, _ = client.request("POST", "/api/v1/tickets", {
+            "life_situation": "reception_visit", "language": "ru", "request_id": f"{QUIET_PREFIX}{name}"})
+        middle = (sent + time.monotonic()) / 2
+        client.close()
+        assert status == 201, (status, ticket)
+        issued = datetime.fromisoformat(ticket["issued_at"]).replace(tzinfo=None)
+        with self.lock:
+            self.office_origin = issued - timedelta(seconds=(middle - self.started) * self.speed)
 
     def sleep_office(self, seconds: float) -> None:
         self.stop.wait(seconds / self.speed)
@@ -220,8 +264,10 @@ class Kiosk:
 class Operator:
     """One workplace: call next, start, serve for the queue's time, finish or send on."""
 
-    def __init__(self, workplace: str, service_minutes: float, token: str, send_on: dict[str, str | None]):
+    def __init__(self, workplace: str, service_minutes: float, token: str, send_on: dict[str, str | None],
+                 tablets: bookings.FeedbackTablets):
         self.workplace = workplace
+        self.tablets = tablets
         self.minutes = service_minutes
         self.token = token
         self.send_on = send_on  # ticket request id -> queue; filled from the plan
@@ -250,7 +296,9 @@ class Operator:
                 _request(day, client, "redirect", "POST", f"{path}/redirect",
                          {"queue": send_to, "comment": ""})
             else:
-                _request(day, client, "finish", "POST", f"{path}/finish", FINISHED)
+                status, _ = _request(day, client, "finish", "POST", f"{path}/finish", FINISHED)
+                if status == 200:
+                    self.tablets.visit_finished(day, ticket["id"], self.workplace)
         client.close()
 
 
@@ -301,8 +349,12 @@ class Crash:
         with day.lock:
             day.outage.append((begin, 0.0))
         self.server.kill()
-        self.server.start()
+        # the clock goes on from where it was, plus about the start's duration
+        ahead = (self.server.started_in + time.monotonic() - begin) * day.speed
+        self.server.start(day.server_wall(day.office_seconds() + ahead).replace(
+            tzinfo=DAY_OPENS.tzinfo), day.speed)
         end = time.monotonic()
+        day.measure_origin(KIOSK_TOKEN, "clock-after-restart")
         self.restart_seconds = end - begin
         with day.lock:
             day.outage[-1] = (begin, end)
@@ -310,11 +362,14 @@ class Crash:
 
 def actors(plan: list[Visit], workplaces: int, screens: int, kiosks: int, admin: str,
            server: OfficeServer, crash: bool) -> list:
-    """Every actor of the day.  Appointments and feedback, when they exist, join here."""
+    """Every actor of the day: kiosks, operators, screens, the call centre and its visitors,
+    feedback tablets, and the crash."""
     send_on = {visit.request_id: visit.send_on_to for visit in plan}
+    tablets = bookings.FeedbackTablets()
     cast: list = [Kiosk(plan[n::kiosks]) for n in range(kiosks)]
-    cast += [Operator(f"w{n}", minutes, admin, send_on)
+    cast += [Operator(f"w{n}", minutes, admin, send_on, tablets)
              for n, (_, minutes) in enumerate(workplace_queues(workplaces), start=1)]
+    cast += [bookings.CallCentre(round(len(plan) * bookings.BOOKING_SHARE), KIOSK_TOKEN, admin), tablets]
     cast += [Screen(n) for n in range(screens)]
     if crash:
         cast.append(Crash(server))
@@ -327,18 +382,24 @@ def actors(plan: list[Visit], workplaces: int, screens: int, kiosks: int, admin:
 class OfficeServer:
     """`queue-server demo` on a fixed port, so that a restart keeps its address."""
 
-    def __init__(self, data_dir: Path, config: Path):
+    def __init__(self, data_dir: Path, config: Path, worker: str = "threads"):
         self.data_dir = data_dir
         self.config = config
+        self.worker = worker
+        self.started_in = 0.0  # seconds the last start took
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, clock_start: datetime, speed: float, timeout: float = 60.0) -> None:
+        """Starts the server with its office clock at ``clock_start``, running ``speed`` times fast."""
         command = [sys.executable, "-m", "queue_server", "demo", "--headless", "--config", str(self.config),
-                   "--data", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port)]
+                   "--data", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port),
+                   "--worker", self.worker, "--clock-start", clock_start.isoformat(),
+                   "--clock-speed", str(speed)]
+        begun = time.monotonic()
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with (self.data_dir.parent / "server.log").open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=log, env=env, cwd=REPO,
@@ -347,6 +408,7 @@ class OfficeServer:
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+                    self.started_in = time.monotonic() - begun
                     return
             except (OSError, urllib.error.URLError):
                 if self.process.poll() is not None:
@@ -371,7 +433,8 @@ class OfficeServer:
 def check_database(database: Path, day: Day, plan: list[Visit]) -> dict:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        tickets = dict(connection.execute("SELECT request_id, id FROM tickets WHERE request_id IS NOT NULL"))
+        tickets = dict(connection.execute(  # check-ins' tickets are counted with their bookings
+            "SELECT request_id, id FROM tickets WHERE request_id IS NOT NULL AND appointment_at IS NULL"))
         per_ticket = Counter(row[0] for row in connection.execute(
             "SELECT ticket_id FROM events WHERE type = 'ticket.called'"))
         queues_waited = Counter(row[0] for row in connection.execute(
@@ -382,13 +445,14 @@ def check_database(database: Path, day: Day, plan: list[Visit]) -> dict:
         connection.close()
     tickets = {rid: ticket for rid, ticket in tickets.items() if not rid.startswith(QUIET_PREFIX)}
     lost = [rid for rid, ticket in day.confirmed.items() if tickets.get(rid) != ticket]
-    planned = {visit.request_id for visit in plan}
+    planned = {visit.request_id for visit in plan} | day.extra_requests
     return {"visits": len(plan), "confirmed": len(day.confirmed), "tickets": len(tickets),
             "still_waiting": statuses.get("waiting", 0) + statuses.get("called", 0),
             "lost": len(lost), "duplicated": len(tickets) - len(set(tickets.values())) + len(
                 set(tickets) - planned),
             "called_twice": sum(1 for ticket, calls in per_ticket.items() if calls > queues_waited[ticket]),
-            "statuses": dict(statuses), "integrity": integrity}
+            "statuses": dict(statuses), "integrity": integrity,
+            "late_walk_ins": len(day.extra_requests)}  # booked visitors too late, with an ordinary ticket
 
 
 def screen_latencies(day: Day) -> list[float]:
@@ -431,6 +495,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosks", type=int, default=4)
     parser.add_argument("--speed", type=float, default=50.0, help="office seconds per real second")
     parser.add_argument("--no-crash", action="store_true", help="no kill -9 in the middle")
+    parser.add_argument("--worker", choices=("threads", "gevent"), default="threads",
+                        help="the server's worker (queue-server --worker)")
     parser.add_argument("--quick", action="store_true", help="200 visits, 8 workplaces, 4 screens, 400×")
     parser.add_argument("--out", type=Path, default=None, help="directory for the JSON result")
     args = parser.parse_args(argv)
@@ -440,13 +506,15 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-day-"))
     config = work / "office.toml"
     config.write_text(office_toml(args.workplaces), "utf-8")
-    server = OfficeServer(work / "data", config)
-    server.start()
+    server = OfficeServer(work / "data", config, args.worker)
+    server.start(DAY_OPENS - timedelta(hours=min(3.0, args.speed * PRE_DAY_S / 3600)), args.speed)
     plan = plan_day(args.visits)
     try:
         admin = login(server.url, "admin")
         baseline = quiet_baseline(server.url, admin, 30)
+        admin = login(server.url, "admin")  # fresh: the session's 12 office hours cover the day
         day = Day(server.url, args.speed)
+        day.measure_origin(KIOSK_TOKEN, "clock")
         cast = actors(plan, args.workplaces, args.screens, args.kiosks, admin, server, not args.no_crash)
         threads = [threading.Thread(target=actor.run, args=(day,), daemon=True) for actor in cast]
         for thread in threads:
@@ -463,29 +531,43 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     outcome = check_database(server.data_dir / "queue.db", day, plan)
+    booked = bookings.check_bookings(server.data_dir / "queue.db", day)
+    goals = {**GOALS_MS, **bookings.GOALS_MS}
     latency = {action: latency_summary(values) for action, values in sorted(day.latencies.items())}
     latency["call → screen"] = latency_summary(screen_latencies(day))
-    met = {action: latency[action]["p99_ms"] <= goal for action, goal in GOALS_MS.items()
+    met = {action: latency[action]["p99_ms"] <= goal for action, goal in goals.items()
            if action in latency and latency[action]["count"]}
     ratios = {action: round(latency[action]["p50_ms"] / baseline[action], 2) for action in baseline}
     print_table(f"office day: {args.visits} visits, {args.workplaces} workplaces, {args.screens} screens, "
-                f"{args.kiosks} kiosks, {args.speed:g}× (ms, outside the restart)",
+                f"{args.kiosks} kiosks, {args.speed:g}×, {args.worker} (ms, outside the restart)",
                 ["action", "count", "p50", "p95", "p99", "max", "goal p99", "met"],
-                [[a, s["count"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["max_ms"], GOALS_MS.get(a, "–"),
+                [[a, s["count"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["max_ms"], goals.get(a, "–"),
                   met.get(a, "–")] for a, s in latency.items()])
     print_table("nothing lost", ["visits", "confirmed", "tickets", "lost", "duplicated", "called twice",
                                  "integrity", "restart s"],
                 [[outcome["visits"], outcome["confirmed"], outcome["tickets"], outcome["lost"],
                   outcome["duplicated"], outcome["called_twice"], outcome["integrity"],
                   round(crash.restart_seconds, 2) if crash else "–"]])
+    print_table("appointments and feedback", ["bookings", "checked in", "in db", "appointment tickets",
+                                              "lost", "duplicated", "ratings sent", "in db", "lost",
+                                              "duplicated"],
+                [[booked["bookings"], booked["checked_in"], booked["checked_in_db"],
+                  booked["appointment_tickets"], booked["check_in_lost"], booked["check_in_duplicated"],
+                  booked["ratings_sent"], booked["ratings_in_db"], booked["ratings_lost"],
+                  booked["ratings_duplicated"]]])
+    print(f"\nbooked visitors: {booked['arrivals']}; bookings at the end: {booked['statuses']}; "
+          f"rating answers: {booked['ratings_answers']}")
+    print(f"load average at the end: {os.getloadavg()}")
     print(f"\nquiet baseline p50: {baseline}; day p50 / quiet p50: {ratios}")
     print(f"retried through the restart: {dict(day.errors)}")
     write_result("office_day", {
         "visits": args.visits, "workplaces": args.workplaces, "screens": args.screens, "kiosks": args.kiosks,
-        "speed": args.speed, "latency": latency, "goals_ms": GOALS_MS, "met": met,
+        "speed": args.speed, "worker": args.worker, "latency": latency, "goals_ms": goals, "met": met,
+        "bookings": booked, "load_average": os.getloadavg(),
         "baseline_p50_ms": baseline, "ratios": ratios, "outcome": outcome, "errors": dict(day.errors),
         "restart_seconds": crash.restart_seconds if crash else None}, argv or [], args.out)
-    ok = outcome["lost"] == 0 and outcome["duplicated"] == 0 and outcome["called_twice"] == 0
+    ok = outcome["lost"] == 0 and outcome["duplicated"] == 0 and outcome["called_twice"] == 0 and not any(
+        booked[key] for key in ("check_in_lost", "check_in_duplicated", "ratings_lost", "ratings_duplicated"))
     return 0 if ok and outcome["integrity"] == "ok" else 1
 
 

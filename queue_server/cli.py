@@ -37,7 +37,7 @@ import signal
 import socket
 import subprocess
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from queue_server.config import DEMO_OFFICE_PATH, ConfigError, load_office
@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--clock-start", type=_moment, default=None,
                          help="run the office clock from this moment, e.g. 2026-11-30T10:00+03:00 "
                               "(demos and training; default: the machine's clock)")
+        sub.add_argument("--clock-speed", type=_clock_speed, default=1.0,
+                         help="office seconds per real second of that clock (benches replaying a "
+                              "day; default 1)")
         sub.add_argument("--replay-limit", type=_positive_int, default=None,
                          help="most events replayed to a reconnecting client before it must "
                               "resynchronise (default 1000)")
@@ -198,6 +201,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if not 0 < value < 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and less than 3600")
+    return value
+
+
+def _clock_speed(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 100_000:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 100000")
     return value
 
 
@@ -352,7 +362,8 @@ def _serve(office: Office, args: argparse.Namespace, on_listening=None, *,
     if problem := raise_open_file_limit(_limits(args)):
         print(f"queue-server: warning: {problem}", file=sys.stderr, flush=True)
     config.update(SPEECH_WAIT_S=args.speech_wait, SPEECH_PREPARE=True)  # see displays/preparation.py
-    clock = ShiftedClock(args.clock_start) if args.clock_start else SystemClock()
+    clock = (ShiftedClock(args.clock_start or datetime.now(UTC), args.clock_speed)
+             if args.clock_start or args.clock_speed != 1.0 else SystemClock())
     app = create_app(office=office, data_dir=args.data, config=config, clock=clock)
     stop = threading.Event()  # under gevent a greenlet, as is the ticker "thread"
     threading.Thread(target=_ticker, args=(services_of(app), app.config["SILENT_AFTER_SECONDS"], stop),

@@ -89,7 +89,13 @@ def test_office_day_bench_replays_a_small_day_through_a_kill_9(tmp_path):
                             "--out", str(tmp_path)]) == 0
     result = _result(tmp_path, "office_day")
     outcome = result["outcome"]
-    assert outcome["confirmed"] == outcome["tickets"] == 40
+    assert outcome["confirmed"] == outcome["tickets"] == 40 + outcome["late_walk_ins"]
     assert (outcome["lost"], outcome["duplicated"], outcome["called_twice"]) == (0, 0, 0)
     assert result["restart_seconds"] > 0
     assert _is_number(result["latency"]["call → screen"]["p99_ms"])
+    booked = result["bookings"]  # the call centre, its visitors at the kiosk, the feedback tablets
+    assert booked["bookings"] == booked["booked_in_db"] > 0
+    assert booked["checked_in"] == booked["checked_in_db"] == booked["appointment_tickets"]
+    assert booked["ratings_sent"] == booked["ratings_in_db"]
+    assert (booked["check_in_lost"], booked["check_in_duplicated"]) == (0, 0)
+    assert (booked["ratings_lost"], booked["ratings_duplicated"]) == (0, 0)

@@ -2,8 +2,11 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from queue_server.config import DEMO_OFFICE_PATH, load_office
-from queue_server.domain.clock import ManualClock
+from queue_server.domain import clock as clocks
+from queue_server.domain.clock import ManualClock, ShiftedClock
 from queue_server.domain.numbering import office_day, printed_number, spoken_number
 from queue_server.domain.tickets import Status
 from queue_server.service import Services
@@ -126,3 +129,17 @@ def test_people_ahead_on_issue_matches_the_queue_line(tmp_path):
     assert ahead(priority=True) == 0  # out of turn: ahead of everyone but other priorities
     service.tickets.call_next("window_1", actor="user:reception")  # takes the priority ticket
     assert ahead() == 3
+
+
+def test_a_shifted_clock_runs_at_its_speed_from_its_start(monkeypatch):
+    """``--clock-speed``: the office day of a bench at 50× is 50 office seconds per real second."""
+    real = [1000.0]
+    monkeypatch.setattr(clocks.time, "monotonic", lambda: real[0])
+    start = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    fast, plain = ShiftedClock(start, speed=50), ShiftedClock(start)
+    assert fast.now() == plain.now() == start
+    real[0] += 3.5
+    assert (fast.now() - start).total_seconds() == 175.0
+    assert (plain.now() - start).total_seconds() == 3.5
+    with pytest.raises(ValueError, match="positive speed"):
+        ShiftedClock(start, speed=0)
