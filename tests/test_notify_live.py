@@ -16,11 +16,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from queue_server.config import DEMO_OFFICE_PATH, load_office
-from queue_server.domain.clock import SystemClock
+from queue_server.domain.clock import ShiftedClock
 from queue_server.domain.notify import Booking
 from queue_server.service import open_services
 from tests.support.fake_gateways import MailSink, SmsGateway
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, office_hours_clock
 
 WAIT_S = 150.0  # retries back off (0.5 s doubling): a loaded machine times out more of them
 
@@ -71,15 +71,18 @@ def test_every_message_is_delivered_exactly_once_across_kills(tmp_path):
         config = office_file(tmp_path, gateway, mail)
         office = load_office(config)
         # Bookings written while the server is down (the appointments code's transaction).
-        offline = open_services(data, office, SystemClock())
-        soon = datetime.now(UTC) + timedelta(hours=3)
+        # The server's clock starts inside office hours (kiosks issue only then); the
+        # bookings are written on that same clock, so their times mean the same to it.
+        start = office_hours_clock() or datetime.now(UTC)
+        offline = open_services(data, office, ShiftedClock(start))
+        soon = start + timedelta(hours=3)
         for n in range(3):
             offline.notifier.enqueue_booking_messages(Booking(
                 code=f"B{n}", at=soon, email=f"visitor{n}@example.ru", name="Иван"))
         offline.close()
 
         gateway.plan = ["timeout"]  # the first SMS hangs: the server dies holding it
-        server = LiveServer(data, extra_args=("--config", str(config))).start()
+        server = LiveServer(data, extra_args=("--config", str(config)), clock_start=start).start()
         try:
             reception = server.login("reception")
             server.request("POST", "/api/v1/workplaces/window_1/status", token=reception,
