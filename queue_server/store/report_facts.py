@@ -103,10 +103,16 @@ class Scope:
                 leg_params.append(value)
         self.legs = "day BETWEEN ? AND ?" + "".join(leg_where), days + leg_params
         visit_where, visit_params = "day BETWEEN ? AND ?" + "".join(situation[0]), days + situation[1]
-        if filters.by_leg:  # visits with at least one matching leg
-            visit_where += f" AND ticket_id IN (SELECT ticket_id FROM all_legs WHERE {self.legs[0]})"
-            visit_params += self.legs[1]
-        self.visits = visit_where, visit_params
+        self.period = visit_where, visit_params  # the period's visits (of the situation), in any table
+        # The chosen visits as "<source> WHERE <conditions>" for a FROM clause, and its parameters.
+        self.visits = f"all_visits WHERE {visit_where}", visit_params
+        if filters.by_leg:  # visits with at least one matching leg: found from the legs, by key
+            where, params = self.legs
+            self.visits = (
+                "(SELECT v.* FROM main.report_visits v JOIN (SELECT DISTINCT day, ticket_id "
+                f"FROM main.report_legs WHERE {where}) USING (day, ticket_id) UNION ALL "
+                "SELECT * FROM temp.fresh_visits WHERE ticket_id IN (SELECT ticket_id FROM "
+                f"temp.fresh_legs WHERE {where})) WHERE {visit_where}", params + params + visit_params)
 
 
 def leg_groups(conn: sqlite3.Connection, scope: Scope) -> list[LegGroup]:
@@ -122,11 +128,12 @@ def visit_groups(conn: sqlite3.Connection, scope: Scope, filters: rep.Filters) -
     """The chosen visits by what the figures tell apart (path, hour of the week, situation,
     services), counted, with their finished visits and counts summed.  From the days' sums,
     unless a leg filter chooses visits one by one."""
-    where, params = scope.visits
     if filters.by_leg:
+        chosen, params = scope.visits
         sql = (f"SELECT {_VISIT_KEY}, COUNT(*), TOTAL(status = 'finished'), {_SUMS} "
-               f"FROM all_visits WHERE {where} GROUP BY {_VISIT_KEY}")
+               f"FROM {chosen} GROUP BY {_VISIT_KEY}")
     else:
+        where, params = scope.period
         summed = ", ".join(f"TOTAL({name})" for name in ("visits", "finished", *COUNTS))
         sql = f"SELECT {_VISIT_KEY}, {summed} FROM all_day_visits WHERE {where} GROUP BY {_VISIT_KEY}"
     return [VisitGroup(*row[:5], int(row[5]), int(row[6]), tuple(int(value) for value in row[7:]))
@@ -137,8 +144,8 @@ def registry(conn: sqlite3.Connection, scope: Scope, limit: int | None) -> list[
     """The chosen visits that received a service, in the order they were issued (the first
     ``limit`` of them, or all)."""
     where, params = scope.visits
-    return conn.execute("SELECT number, day, life_situation, services, result FROM all_visits "
-                        f"WHERE {where} AND services != '' ORDER BY issued_us, number LIMIT ?",
+    return conn.execute("SELECT number, day, life_situation, services, result "
+                        f"FROM {where} AND services != '' ORDER BY issued_us, number LIMIT ?",
                         [*params, -1 if limit is None else limit]).fetchall()
 
 
@@ -149,10 +156,10 @@ def ratings(conn: sqlite3.Connection, scope: Scope, filters: rep.Filters, since:
     the local day if the office's UTC offset is ``offset_min`` all through, else the instant."""
     if filters.by_leg:
         where, params = scope.visits
-        chosen, chosen_params = f"f.ticket_id IN (SELECT ticket_id FROM all_visits WHERE {where})", params
+        chosen, chosen_params = f"f.ticket_id IN (SELECT ticket_id FROM {where})", params
     else:  # every visit of the period (of the situation): told by its ticket's row
         chosen = "t.day BETWEEN ? AND ?" + (" AND t.life_situation = ?" if filters.life_situation else "")
-        chosen_params = scope.visits[1]
+        chosen_params = scope.period[1]
     if filters == rep.Filters():
         chosen = f"({chosen} OR f.ticket_id IS NULL)"
     when = "f.at" if offset_min is None else f"strftime('%Y-%m-%d', f.at, '{offset_min:+d} minutes')"
