@@ -12,14 +12,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from queue_server.domain.office import Office, UnknownId
 from queue_server.i18n import translate as message_in
 from queue_server.service.reports import Report
+from queue_server.web.staff.xlsx_sheet import one_sheet_xlsx
 
 Cell = str | int | float | None
 GROUP_COLUMNS = ("col_waits", "col_wait_mean", "col_wait_median", "col_wait_p90", "col_within_norm",
@@ -134,28 +130,10 @@ def tables(report: Report, names: Names) -> dict[str, Table]:
 
 
 def to_xlsx(table: Table, caption: str) -> bytes:
-    """One sheet: the caption (period and filters), the headers in bold, then the rows as numbers.
-
-    Written in openpyxl's write-only mode: rows stream out, so a year's registry fits.
-    """
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.title[:31])
-    for index, header in enumerate(table.headers):
-        width = max([len(str(header)), *(len(str(row[index] or "")) for row in table.rows[:200])])
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(60, width + 2)
-    sheet.append([caption])
-    bold = Font(bold=True)
-    headers = []
-    for header in table.headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        headers.append(cell)
-    sheet.append(headers)
-    for row in table.rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """One sheet: the caption (period and filters), the headers in bold, then the rows as numbers."""
+    widths = [min(60, max([len(str(header)), *(len(str(row[index] or "")) for row in table.rows[:200])]) + 2)
+              for index, header in enumerate(table.headers)]
+    return one_sheet_xlsx(table.title[:31], caption, table.headers, table.rows, widths)
 
 
 def to_csv(table: Table) -> str:
