@@ -165,6 +165,14 @@ class Client:
             self.connection.request(method, path, body=data, headers=headers)
             response = self.connection.getresponse()
             raw = response.read()
+        except http.client.RemoteDisconnected:
+            # The server closed an idle keep-alive connection (its idle timeout) just as this
+            # request went out: nothing reached it, so send once more on a new connection.
+            self.connection.close()
+            started = time.perf_counter()
+            self.connection.request(method, path, body=data, headers=headers)
+            response = self.connection.getresponse()
+            raw = response.read()
         except (ConnectionError, http.client.HTTPException):
             self.connection.close()  # the next request reconnects
             raise
