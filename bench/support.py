@@ -36,6 +36,8 @@ ISSUE_BODY = {"life_situation": "job_search", "language": "ru", "priority": Fals
 DEMO_PASSWORD = "demo"
 SERVER_THREADS = 400  # the production default of `queue-server run`
 
+IDLE_RECONNECT_S = 5.0  # well below the server's idle timeout for keep-alive connections
+
 
 # --- server processes -----------------------------------------------------------------
 
@@ -153,6 +155,7 @@ class Client:
         self.token = token
         self.timeout = timeout
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        self._last_used = time.monotonic()
 
     def request(self, method: str, path: str, body: object = None) -> tuple[int, object, float]:
         """(status, decoded JSON or None, seconds from send to the last byte)."""
@@ -160,22 +163,20 @@ class Client:
         headers = {"Content-Type": "application/json"} if data is not None else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        if time.monotonic() - self._last_used > IDLE_RECONNECT_S:
+            # The server closes keep-alive connections idle for long (its channel timeout):
+            # start afresh rather than race that close (a resent POST could issue twice).
+            self.connection.close()
         started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=data, headers=headers)
-            response = self.connection.getresponse()
-            raw = response.read()
-        except http.client.RemoteDisconnected:
-            # The server closed an idle keep-alive connection (its idle timeout) just as this
-            # request went out: nothing reached it, so send once more on a new connection.
-            self.connection.close()
-            started = time.perf_counter()
             self.connection.request(method, path, body=data, headers=headers)
             response = self.connection.getresponse()
             raw = response.read()
         except (ConnectionError, http.client.HTTPException):
             self.connection.close()  # the next request reconnects
             raise
+        finally:
+            self._last_used = time.monotonic()
         elapsed = time.perf_counter() - started
         return response.status, (json.loads(raw) if raw else None), elapsed
 
